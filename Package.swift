@@ -1,0 +1,150 @@
+// swift-tools-version:6.2
+// The online registration system for the provincial adult higher-education entrance exam (成人高考).
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// The six services share one shape: an executable whose `@main` reads its settings and runs
+/// the shared runtime with its own routes and, where it has background work, its worker role.
+let serviceNames = [
+    "Registration", "Confirmation", "PaymentCallback", "Review", "Arrangement", "DocumentGeneration",
+]
+
+let serviceTargets: [Target] = serviceNames.map { name in
+    .executableTarget(
+        name: name,
+        dependencies: [
+            "ServiceRuntime", "Settings", "Storage", "Redis", "Messaging", "Contracts",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Services/\(name)",
+        swiftSettings: swiftSettings
+    )
+}
+
+let package = Package(
+    name: "exam-registration",
+    platforms: [.macOS(.v15)],
+    products: serviceNames.map { .executable(name: $0, targets: [$0]) } + [
+        .executable(name: "examctl", targets: ["examctl"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["CommandLineArguments"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+    ],
+    targets: serviceTargets + [
+        // C libraries from Debian, wrapped once each; the Swift owners live in Redis and Messaging.
+        // (hiredis without pkg-config: its .pc adds -D_FILE_OFFSET_BITS, which SwiftPM refuses with a warning.)
+        .systemLibrary(name: "CHiredis", path: "Shared/CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+
+        .target(
+            name: "Settings",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Shared/Settings",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Settings",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+            ],
+            path: "Shared/Storage",
+            exclude: ["Migrations", "Reference"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Redis",
+            dependencies: [
+                "CHiredis", "Settings",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Redis",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "CRabbitMQ", "Settings", "Contracts",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Messaging",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Contracts",
+            path: "Shared/Contracts",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "Settings", "Storage", "Redis", "Messaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceRuntime",
+            swiftSettings: swiftSettings
+        ),
+        // Operations staff's command: migrations, reference-data imports.
+        .executableTarget(
+            name: "examctl",
+            dependencies: [
+                "Settings", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "ops/examctl",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "UnitTests",
+            dependencies: ["Settings", "Storage", "Contracts"],
+            path: "Tests/UnitTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

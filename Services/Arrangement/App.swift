@@ -1,0 +1,10 @@
+import Foundation
+import ServiceRuntime
+
+/// Exam arrangement (编排): exam sites, districts, admission-ticket numbering, rooms to sites.
+@main
+struct ArrangementApp {
+    static func main() async {
+        exit(await ServiceMain.run(.arrangement))
+    }
+}

@@ -1,0 +1,10 @@
+import Foundation
+import ServiceRuntime
+
+/// On-site confirmation (现场确认) at confirmation points: photos, candidate numbers, bulk entry.
+@main
+struct ConfirmationApp {
+    static func main() async {
+        exit(await ServiceMain.run(.confirmation))
+    }
+}

@@ -1,0 +1,10 @@
+import Foundation
+import ServiceRuntime
+
+/// Staff reviews: points, exemptions (免试入学), bonus-point claims (照顾加分), reports up the tree.
+@main
+struct ReviewApp {
+    static func main() async {
+        exit(await ServiceMain.run(.review))
+    }
+}

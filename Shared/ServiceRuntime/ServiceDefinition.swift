@@ -1,0 +1,39 @@
+import Hummingbird
+import Logging
+import Messaging
+import PostgresNIO
+import Redis
+import ServiceLifecycle
+import Settings
+
+/// What a service is: its name, its default port, its routes and, if it has background work,
+/// what its worker processes run. Everything else (settings, connections, health, metrics,
+/// shutdown) is the same for every service and lives in `ServiceMain`.
+public struct ServiceDefinition: Sendable {
+    public let name: String
+    public let defaultPort: Int
+    public let addRoutes: @Sendable (Router<BasicRequestContext>, Dependencies) -> Void
+    /// nil: the service has no background work and no worker role.
+    public let workers: (@Sendable (Dependencies) -> [any Service])?
+
+    public init(
+        name: String,
+        defaultPort: Int,
+        addRoutes: @escaping @Sendable (Router<BasicRequestContext>, Dependencies) -> Void = { _, _ in },
+        workers: (@Sendable (Dependencies) -> [any Service])? = nil
+    ) {
+        self.name = name
+        self.defaultPort = defaultPort
+        self.addRoutes = addRoutes
+        self.workers = workers
+    }
+}
+
+/// The connections a process holds, handed to routes and workers.
+public struct Dependencies: Sendable {
+    public let settings: ServiceSettings
+    public let postgres: PostgresClient
+    public let redis: RedisClient
+    public let amqp: AMQPClient
+    public let logger: Logger
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Redis
+import Settings
+import Testing
+
+@Suite struct RedisClientTests {
+    private func withRedis<T: Sendable>(_ settings: RedisSettings = TestStack.redis, _ body: (RedisClient) async throws -> T) async throws -> T {
+        let client = RedisClient(settings: settings, logger: TestStack.logger)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    private func key() -> RedisArgument { RedisArgument("test:\(UUID().uuidString)") }
+
+    @Test func valuesRoundTripByteForByte() async throws {
+        try await withRedis { redis in
+            // Zero bytes, invalid UTF-8, CR LF (the protocol's own delimiter) and every byte value.
+            let awkward: [UInt8] = [0, 0xFF, 0xFE, 13, 10, 0x24, 0x2A] + (0...255).map { UInt8($0) }
+            let large = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            for value in [awkward, large, []] {
+                let k = key()
+                try await redis.send("SET", k, RedisArgument(bytes: value), "EX", "60")
+                #expect(try await redis.send("GET", k) == .bulk(value))
+            }
+            #expect(try await redis.send("GET", key()) == .null)
+            let k = key()
+            #expect(try await redis.send("INCRBY", k, RedisArgument(41)) == .integer(41))
+            #expect(try await redis.send("INCR", k) == .integer(42))
+            try await redis.send("RPUSH", k.bytes.isEmpty ? "x" : RedisArgument(bytes: k.bytes + [0x21]), "a", "b")
+            #expect(try await redis.send("LRANGE", RedisArgument(bytes: k.bytes + [0x21]), "0", "-1") == .array([.bulk(Array("a".utf8)), .bulk(Array("b".utf8))]))
+        }
+    }
+
+    @Test func manyConcurrentCommandsShareAFewConnections() async throws {
+        var settings = TestStack.redis
+        settings.maxConnections = 4
+        try await withRedis(settings) { redis in
+            let k = key()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<500 { group.addTask { try await redis.send("INCR", k) } }
+                try await group.waitForAll()
+            }
+            #expect(try await redis.send("GET", k).string == "500")
+            let clients = try await redis.send("CLIENT", "LIST").string ?? ""
+            #expect(clients.split(separator: "\n").count >= 1)
+        }
+    }
+
+    @Test func anErrorReplyIsAServerErrorAndTheConnectionStaysUsable() async throws {
+        var settings = TestStack.redis
+        settings.maxConnections = 1
+        try await withRedis(settings) { redis in
+            let k = key()
+            try await redis.send("SET", k, "text")
+            let error = await #expect(throws: RedisError.self) { try await redis.send("INCR", k) }
+            #expect(error?.code == .server)
+            #expect(error?.message.contains("not an integer") == true)
+            #expect(try await redis.send("GET", k).string == "text")
+            try await redis.ping()
+        }
+    }
+
+    @Test func aServerThatIsDownGivesAClearErrorQuickly() async throws {
+        var settings = TestStack.redis
+        settings.port = unusedPort()
+        try await withRedis(settings) { redis in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: RedisError.self) { try await redis.ping() }
+            #expect(error?.code == .unavailable)
+            #expect(error?.description.contains("cannot connect to 127.0.0.1:\(settings.port)") == true)
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Settings
+import Storage
+
+/// The servers ops/test started, read from the same variables the services read (with the test
+/// stack's defaults), so that `swift test` also runs against a stack started by hand.
+enum TestStack {
+    static let environment = ProcessInfo.processInfo.environment
+    static let reader = SettingsReader(arguments: ["tests"], environment: defaults.merging(environment) { $1 })
+
+    static let defaults = [
+        "POSTGRES_PORT": "25432", "REDIS_PORT": "26379", "AMQP_PORT": "25673",
+        "POSTGRES_OWNER_USER": "exam_owner", "POSTGRES_OWNER_PASSWORD": "exam_owner_local",
+    ]
+
+    static var postgres: PostgresSettings { try! PostgresSettings(reader: reader) }
+    static var redis: RedisSettings { try! RedisSettings(reader: reader) }
+    static var amqp: AMQPSettings { try! AMQPSettings(reader: reader) }
+
+    /// The schema owner, who may create the scratch databases the migration tests start from.
+    static func ownerSettings(database: String) -> PostgresSettings {
+        var settings = postgres
+        settings.user = value("POSTGRES_OWNER_USER")
+        settings.password = value("POSTGRES_OWNER_PASSWORD")
+        settings.database = database
+        return settings
+    }
+
+    static func value(_ name: String) -> String { environment[name] ?? defaults[name]! }
+
+    static var repository: URL {
+        environment["EXAM_REPOSITORY"].map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var binDirectory: URL {
+        environment["EXAM_BIN_DIR"].map { URL(fileURLWithPath: $0) } ?? repository.appendingPathComponent(".build/debug")
+    }
+
+    static var gateway: String { environment["EXAM_GATEWAY_URL"] ?? "http://127.0.0.1:28080" }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+}
+
+/// Runs `body` with a client whose pool runs for exactly that long.
+func withPostgres<T: Sendable>(
+    _ settings: PostgresSettings = TestStack.postgres, _ body: @Sendable (PostgresClient) async throws -> T
+) async throws -> T {
+    let client = PostgresClient(configuration: .init(settings: settings), backgroundLogger: TestStack.logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
+
+/// A new, empty database owned by the schema owner, dropped afterwards.
+func withScratchDatabase<T: Sendable>(_ body: @Sendable (PostgresSettings) async throws -> T) async throws -> T {
+    let name = "scratch_\(UInt32.random(in: 0...UInt32.max))"
+    let admin = TestStack.ownerSettings(database: TestStack.postgres.database)
+    _ = try await withPostgres(admin) { client in
+        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: TestStack.logger)
+    }
+    do {
+        let result = try await body(TestStack.ownerSettings(database: name))
+        try await dropDatabase(name, admin)
+        return result
+    } catch {
+        try? await dropDatabase(name, admin)
+        throw error
+    }
+}
+
+private func dropDatabase(_ name: String, _ admin: PostgresSettings) async throws {
+    _ = try await withPostgres(admin) { client in
+        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: TestStack.logger)
+    }
+}
+
+/// A port below Linux's ephemeral range that nothing listens on now.
+func unusedPort() -> Int {
+    while true {
+        let port = Int.random(in: 27_100...29_900)
+        if !portIsOpen(port) { return port }
+    }
+}
+
+func portIsOpen(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}

@@ -1,0 +1,292 @@
+# Shared by every ops/ script: where the stack lives, its ports, and how to start and stop each
+# server. Source it; do not run it. Every name here is also what compose/ and the services read.
+set -euo pipefail
+
+OPS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_DIR=$(cd "$OPS_DIR/.." && pwd)
+
+# The test stack (ops/test) uses its own data and ports so that it never touches a running stack.
+if [ "${EXAM_STACK:-run}" = test ]; then
+  : "${STACK_DIR:=$REPO_DIR/.run-test}"
+  : "${POSTGRES_PORT:=25432}" "${REDIS_PORT:=26379}" "${AMQP_PORT:=25673}"
+  : "${AMQP_DIST_PORT:=25674}" "${ERL_EPMD_PORT:=24369}" "${GATEWAY_PORT:=28080}" "${SERVICE_PORT_BASE:=28100}"
+else
+  : "${STACK_DIR:=$REPO_DIR/.run}"
+  : "${POSTGRES_PORT:=15432}" "${REDIS_PORT:=16379}" "${AMQP_PORT:=15673}"
+  : "${AMQP_DIST_PORT:=15674}" "${ERL_EPMD_PORT:=14369}" "${GATEWAY_PORT:=8080}" "${SERVICE_PORT_BASE:=8100}"
+fi
+: "${BUILD_CONFIGURATION:=release}"
+: "${POSTGRES_HOST:=127.0.0.1}" "${POSTGRES_DATABASE:=exam}"
+: "${POSTGRES_USER:=exam_app}" "${POSTGRES_PASSWORD:=exam_app_local}"
+: "${POSTGRES_OWNER_USER:=exam_owner}" "${POSTGRES_OWNER_PASSWORD:=exam_owner_local}"
+: "${REDIS_HOST:=127.0.0.1}"
+: "${AMQP_HOST:=127.0.0.1}" "${AMQP_USER:=exam}" "${AMQP_PASSWORD:=exam_local}" "${AMQP_VHOST:=/}"
+export STACK_DIR POSTGRES_HOST POSTGRES_PORT POSTGRES_DATABASE POSTGRES_USER POSTGRES_PASSWORD
+export POSTGRES_OWNER_USER POSTGRES_OWNER_PASSWORD REDIS_HOST REDIS_PORT
+export AMQP_HOST AMQP_PORT AMQP_USER AMQP_PASSWORD AMQP_VHOST AMQP_DIST_PORT ERL_EPMD_PORT GATEWAY_PORT SERVICE_PORT_BASE
+
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+PIDS="$STACK_DIR/pids"
+LOGS="$STACK_DIR/logs"
+
+# The services, in the order of their HTTP ports (SERVICE_PORT_BASE + position) and gateway paths.
+SERVICES=(Registration Confirmation PaymentCallback Review Arrangement DocumentGeneration)
+declare -A GATEWAY_PATH=(
+  [Registration]=/api/registration/ [Confirmation]=/api/confirmation/ [PaymentCallback]=/api/payment/
+  [Review]=/api/review/ [Arrangement]=/api/arrangement/ [DocumentGeneration]=/api/documents/
+)
+
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+service_port() { # NAME -> the API process's port
+  local i
+  for i in "${!SERVICES[@]}"; do [ "${SERVICES[$i]}" = "$1" ] && { echo $((SERVICE_PORT_BASE + i + 1)); return; }; done
+  die "unknown service '$1' (one of: ${SERVICES[*]})"
+}
+worker_port() { # NAME N -> worker N's health/metrics port: 20 slots per service above the API ports
+  local api; api=$(service_port "$1"); echo $((SERVICE_PORT_BASE + 100 + (api - SERVICE_PORT_BASE - 1) * 20 + $2))
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(head -n 1 "$1")" 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { # PORT WHAT SECONDS
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do port_open "$1" && return 0; sleep 0.1; done
+  die "$2 did not open port $1 within $3 s (see $LOGS)"
+}
+stop_pidfile() { # PIDFILE WHAT: TERM, wait, then KILL what did not stop
+  local f=$1 pid i
+  pid_alive "$f" || { rm -f "$f"; return 0; }
+  pid=$(head -n 1 "$f")
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && { say "$2 ignored SIGTERM; killing"; kill -KILL "$pid" 2>/dev/null || true; }
+  rm -f "$f"
+}
+
+# --- installing -------------------------------------------------------------------------------
+need_packages() {
+  local missing=() p
+  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev pkg-config curl python3; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]} (run as root, or apt-get install them)"
+  say "installing ${missing[*]}"
+  # The packages' own system-wide instances are not used; keep them from starting.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+}
+need_swift() {
+  command -v swift >/dev/null || [ -x /opt/swift/usr/bin/swift ] || die "Swift 6 is not installed (expected on PATH or /opt/swift)"
+  command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+}
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+# PostgreSQL refuses to run as root; as root the cluster belongs to the 'postgres' system user.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_postgres() {
+  local data="$STACK_DIR/postgres"
+  mkdir -p "$STACK_DIR"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "initialising PostgreSQL in $data"
+    mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown postgres: "$data"
+    chmod 700 "$data"
+    local pwfile="$STACK_DIR/.pg-superuser-password"
+    echo "${POSTGRES_SUPERUSER_PASSWORD:-postgres_local}" >"$pwfile"
+    [ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
+    as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 >"$LOGS/postgres-init.log"
+    rm -f "$pwfile"
+    cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+max_connections = 300
+shared_buffers = 256MB
+CONF
+  fi
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    say "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT"
+    touch "$LOGS/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres: "$LOGS/postgres.log"
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -o "-p $POSTGRES_PORT" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null
+  fi
+  setup_database
+}
+
+psql_super() { PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="${POSTGRES_SUPERUSER_PASSWORD:-postgres_local}" psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+# Two roles: the owner runs migrations; the services' role may read and write rows but not
+# change the schema (and, where a table says so, not update or delete).
+setup_database() {
+  psql_super -d postgres <<SQL >/dev/null
+SELECT 'CREATE ROLE $POSTGRES_OWNER_USER LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$POSTGRES_OWNER_USER') \gexec
+SELECT 'CREATE ROLE $POSTGRES_USER LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$POSTGRES_USER') \gexec
+ALTER ROLE $POSTGRES_OWNER_USER PASSWORD '$POSTGRES_OWNER_PASSWORD';
+ALTER ROLE $POSTGRES_USER PASSWORD '$POSTGRES_PASSWORD';
+SELECT 'CREATE DATABASE $POSTGRES_DATABASE OWNER $POSTGRES_OWNER_USER' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DATABASE') \gexec
+SQL
+  psql_super -d "$POSTGRES_DATABASE" <<SQL >/dev/null
+CREATE EXTENSION IF NOT EXISTS ltree;
+ALTER SCHEMA public OWNER TO $POSTGRES_OWNER_USER;
+GRANT USAGE ON SCHEMA public TO $POSTGRES_USER;
+ALTER DEFAULT PRIVILEGES FOR ROLE $POSTGRES_OWNER_USER IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO $POSTGRES_USER;
+ALTER DEFAULT PRIVILEGES FOR ROLE $POSTGRES_OWNER_USER IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO $POSTGRES_USER;
+SQL
+}
+
+stop_postgres() {
+  local data="$STACK_DIR/postgres"
+  [ -f "$data/postmaster.pid" ] || return 0
+  say "stopping PostgreSQL"
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || stop_pidfile "$data/postmaster.pid" PostgreSQL
+}
+
+# --- Redis -------------------------------------------------------------------------------------
+start_redis() {
+  pid_alive "$PIDS/redis.pid" && return 0
+  say "starting Redis on 127.0.0.1:$REDIS_PORT"
+  mkdir -p "$STACK_DIR/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STACK_DIR/redis" --daemonize yes \
+    --pidfile "$PIDS/redis.pid" --logfile "$LOGS/redis.log" --appendonly yes --save "" \
+    --protected-mode yes --maxmemory 1gb --maxmemory-policy noeviction
+  wait_port "$REDIS_PORT" Redis 20
+}
+stop_redis() { pid_alive "$PIDS/redis.pid" && say "stopping Redis"; stop_pidfile "$PIDS/redis.pid" Redis; }
+
+# --- RabbitMQ ----------------------------------------------------------------------------------
+# Unprivileged, on its own node name, ports and data; Erlang's distribution bound to loopback.
+rabbit_env() {
+  local base="$STACK_DIR/rabbitmq"
+  mkdir -p "$base/home" "$base/mnesia" "$base/logs"
+  if [ ! -f "$base/rabbitmq.conf" ]; then
+    cat >"$base/rabbitmq.conf" <<CONF
+listeners.tcp.1 = 127.0.0.1:$AMQP_PORT
+distribution.listener.interface = 127.0.0.1
+distribution.listener.port_range.min = $AMQP_DIST_PORT
+distribution.listener.port_range.max = $AMQP_DIST_PORT
+default_user = $AMQP_USER
+default_pass = $AMQP_PASSWORD
+loopback_users = none
+disk_free_limit.absolute = 100MB
+log.file.level = warning
+CONF
+  fi
+  [ -f "$base/enabled_plugins" ] || echo '[].' >"$base/enabled_plugins"
+  export HOME="$base/home" RABBITMQ_NODENAME="exam-${EXAM_STACK:-run}@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT="$AMQP_PORT" RABBITMQ_DIST_PORT="$AMQP_DIST_PORT" ERL_EPMD_ADDRESS=127.0.0.1
+  export RABBITMQ_MNESIA_BASE="$base/mnesia" RABBITMQ_LOG_BASE="$base/logs" RABBITMQ_CONFIG_FILE="$base/rabbitmq.conf"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins" RABBITMQ_PID_FILE="$PIDS/rabbitmq.pid"
+  export RABBITMQ_CONF_ENV_FILE="$base/rabbitmq-env.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$base/advanced.config"
+}
+rabbitmqctl_() { ( rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODENAME" "$@" ); }
+
+start_rabbitmq() {
+  if pid_alive "$PIDS/rabbitmq.pid" && port_open "$AMQP_PORT"; then return 0; fi
+  say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT (takes 5-15 s)"
+  ( rabbit_env; setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq.log" 2>&1 </dev/null & )
+  local i
+  for ((i = 0; i < 600; i++)); do
+    [ -s "$PIDS/rabbitmq.pid" ] && port_open "$AMQP_PORT" && break
+    sleep 0.1
+  done
+  rabbitmqctl_ await_startup --timeout 60 >/dev/null 2>&1 || die "RabbitMQ did not start (see $LOGS/rabbitmq.log)"
+}
+stop_rabbitmq() {
+  pid_alive "$PIDS/rabbitmq.pid" || { rm -f "$PIDS/rabbitmq.pid"; return 0; }
+  say "stopping RabbitMQ"
+  rabbitmqctl_ stop "$PIDS/rabbitmq.pid" >/dev/null 2>&1 || stop_pidfile "$PIDS/rabbitmq.pid" RabbitMQ
+  rm -f "$PIDS/rabbitmq.pid"
+  # epmd was started for this node's port only; it is ours to stop.
+  pkill -f "epmd.*-port $ERL_EPMD_PORT" 2>/dev/null || true
+}
+
+# --- the services -------------------------------------------------------------------------------
+: "${GATEWAY_RATE:=100}" "${GATEWAY_BURST:=200}" "${GATEWAY_CALLBACK_RATE:=500}" "${GATEWAY_CALLBACK_BURST:=1000}"
+export GATEWAY_RATE GATEWAY_BURST GATEWAY_CALLBACK_RATE GATEWAY_CALLBACK_BURST
+
+bin_dir() { (cd "$REPO_DIR" && swift build -c "$BUILD_CONFIGURATION" --show-bin-path); }
+
+build_system() {
+  say "building ($BUILD_CONFIGURATION; a first build takes several minutes)"
+  (cd "$REPO_DIR" && swift build -c "$BUILD_CONFIGURATION" 2>&1 | tail -n 3)
+  [ "${PIPESTATUS[0]}" = 0 ] || die "the build failed"
+}
+
+migrate() {
+  say "applying migrations"
+  POSTGRES_USER="$POSTGRES_OWNER_USER" POSTGRES_PASSWORD="$POSTGRES_OWNER_PASSWORD" EXAM_REPOSITORY="$REPO_DIR" \
+    "$(bin_dir)/examctl" migrate | sed 's/^/    /'
+  [ "${PIPESTATUS[0]}" = 0 ] || die "migrations failed"
+}
+
+health_code() { curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$1/health" 2>/dev/null || true; }
+
+# start_process SERVICE ROLE PORT PIDFILE: starts one process unless it runs, and waits until its
+# health answers 200 (or it exits, whose last lines are then shown).
+start_process() {
+  local service=$1 role=$2 port=$3 pidfile=$4 log="$LOGS/$(basename "$4" .pid).log" bin i
+  pid_alive "$pidfile" && return 0
+  bin="$(bin_dir)/$service"
+  [ -x "$bin" ] || die "$bin is not built"
+  ROLE=$role HTTP_HOST=127.0.0.1 HTTP_PORT=$port setsid nohup "$bin" >>"$log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  for ((i = 0; i < 600; i++)); do
+    [ "$(health_code "$port")" = 200 ] && return 0
+    pid_alive "$pidfile" || { tail -n 5 "$log" >&2; rm -f "$pidfile"; die "$service ($role) exited"; }
+    sleep 0.1
+  done
+  die "$service ($role) did not become healthy on port $port within 60 s (see $log)"
+}
+
+start_services() {
+  local service
+  for service in "${SERVICES[@]}"; do
+    start_process "$service" api "$(service_port "$service")" "$PIDS/$service-api.pid"
+  done
+  say "services are up"
+}
+
+stop_services() {
+  local f
+  for f in "$PIDS"/*-api.pid "$PIDS"/*-worker-*.pid; do
+    [ -e "$f" ] || continue
+    stop_pidfile "$f" "$(basename "$f" .pid)"
+  done
+}
+
+write_gateway_config() {
+  local upstreams="" locations="" service name
+  for service in "${SERVICES[@]}"; do
+    name=$(echo "$service" | tr 'A-Z' 'a-z')
+    upstreams+="    upstream $name {"$'\n'"        server 127.0.0.1:$(service_port "$service");"$'\n'"        keepalive 32;"$'\n'"    }"$'\n'
+    locations+="        location ${GATEWAY_PATH[$service]} {"$'\n'"            limit_req zone=per_client burst=$GATEWAY_BURST nodelay;"$'\n'"            proxy_pass http://$name/;"$'\n'"        }"$'\n'
+  done
+  mkdir -p "$STACK_DIR/nginx"
+  UPSTREAMS="$upstreams" LOCATIONS="$locations" python3 - "$OPS_DIR/gateway/nginx.conf.template" "$STACK_DIR/nginx/nginx.conf" <<'PY'
+import os, re, sys
+text = open(sys.argv[1]).read()
+def fill(match):
+    name = match.group(1)
+    if name not in os.environ:
+        sys.exit(f"gateway template: {name} is not set")
+    return os.environ[name].rstrip("\n") if name in ("UPSTREAMS", "LOCATIONS") else os.environ[name]
+open(sys.argv[2], "w").write(re.sub(r"@([A-Z_]+)@", fill, text))
+PY
+}
+
+start_gateway() {
+  write_gateway_config
+  nginx -t -q -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -e "$LOGS/nginx-error.log" || die "the gateway's configuration is invalid"
+  if pid_alive "$STACK_DIR/nginx/nginx.pid"; then
+    nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -e "$LOGS/nginx-error.log" -s reload
+  else
+    say "starting the gateway on 127.0.0.1:$GATEWAY_PORT"
+    nginx -p "$STACK_DIR/nginx" -c "$STACK_DIR/nginx/nginx.conf" -e "$LOGS/nginx-error.log"
+  fi
+  wait_port "$GATEWAY_PORT" gateway 10
+}
+stop_gateway() { pid_alive "$STACK_DIR/nginx/nginx.pid" && say "stopping the gateway"; stop_pidfile "$STACK_DIR/nginx/nginx.pid" gateway; }
