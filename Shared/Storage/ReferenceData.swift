@@ -90,8 +90,11 @@ public struct ReferenceImporter: Sendable {
     static func parse(_ text: String, table: ReferenceTable) throws -> [Row] {
         let stripped = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let csv: CSV<Enumerated>
+        // The rows as they are: the parsed view pads short rows, which would hide a missing field.
+        var records: [[String]] = []
         do {
-            csv = try CSV<Enumerated>(string: stripped, delimiter: .comma, loadColumns: false)
+            csv = try CSV<Enumerated>(string: stripped, delimiter: .comma, loadColumns: false, rowLimit: 0)
+            try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { records.append($0) }
         } catch {
             throw ReferenceImportFailed(table: table, errors: [ReferenceRowError(line: 1, field: "file", message: "not a CSV file: \(error)")])
         }
@@ -103,7 +106,7 @@ public struct ReferenceImporter: Sendable {
         }
         var rows: [Row] = []
         var errors: [ReferenceRowError] = []
-        for (index, values) in csv.rows.enumerated() {
+        for (index, values) in records.enumerated() {
             let line = index + 2
             if values.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             guard values.count == header.count else {

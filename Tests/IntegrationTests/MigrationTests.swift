@@ -11,7 +11,7 @@ import Testing
         var lines: [String] = []
         let rows = try await client.query(
             """
-            SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns WHERE table_schema = 'public'
+            SELECT table_name || '.' || column_name || ' ' || udt_name || ' ' || is_nullable FROM information_schema.columns WHERE table_schema = 'public'
             UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
             UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
             ORDER BY 1

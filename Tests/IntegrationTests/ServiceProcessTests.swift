@@ -9,15 +9,14 @@ import Testing
     /// Runs a service to completion with extra settings; returns its exit code and standard error.
     private func runToExit(_ service: String, _ environment: [String: String], arguments: [String] = []) throws -> (Int32, String) {
         let process = try launch(service, environment, arguments: arguments)
-        process.waitUntilExit()
+        // Read before waiting: a child blocked on a full pipe would never exit.
         let errorText = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
         return (process.terminationStatus, errorText)
     }
 
     private func launch(_ service: String, _ environment: [String: String], arguments: [String] = []) throws -> Process {
-        let process = Process()
-        process.executableURL = TestStack.binDirectory.appendingPathComponent(service)
-        process.arguments = arguments
+        let process = spawnable(TestStack.binDirectory.appendingPathComponent(service).path, arguments)
         process.environment = ProcessInfo.processInfo.environment.merging(["LOG_LEVEL": "warning"].merging(environment) { $1 }) { $1 }
         process.standardError = Pipe()
         process.standardOutput = FileHandle.nullDevice
@@ -139,12 +138,23 @@ import Testing
     }
 
     private func startRedis(port: Int) throws -> Process {
-        let redis = Process()
-        redis.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        redis.arguments = ["--bind", "127.0.0.1", "--port", "\(port)", "--save", "", "--appendonly", "no"]
+        let redis = spawnable("/usr/bin/redis-server", ["--bind", "127.0.0.1", "--port", "\(port)", "--save", "", "--appendonly", "no"])
         redis.standardOutput = FileHandle.nullDevice
         try redis.run()
         return redis
+    }
+
+    /// A process as ops/ would start it. The test runner's threads block most signals and a
+    /// child inherits that mask, so the child is started through python3, which clears it: then
+    /// SIGTERM reaches the child as it would in production.
+    private func spawnable(_ executable: String, _ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])",
+            executable,
+        ] + arguments
+        return process
     }
 
     /// Polls /health until it answers `status`; nil if it never did within the time.

@@ -43,7 +43,8 @@ enum TestStack {
 
     static let logger: Logger = {
         var logger = Logger(label: "tests")
-        logger.logLevel = .warning
+        // .error: the pool warns when a query is queued a moment before its run() starts.
+        logger.logLevel = .error
         return logger
     }()
 }

@@ -66,10 +66,15 @@ import Testing
         #expect(errors.first?.field == "header")
     }
 
-    @Test func aRowWithMissingFieldsIsAnError() {
-        let errors = divisionErrors(header + tree + "430102,芙蓉区\n")
-        #expect(errors.first?.line == 4)
-        #expect(errors.first?.field == "row")
+    @Test func aRowWithMissingOrExtraFieldsIsAnError() {
+        let errors = divisionErrors(header + tree + "430102,芙蓉区\n430103,天心区,county,430100,extra\n")
+        #expect(errors.map(\.line) == [4, 5])
+        #expect(errors.map(\.field) == ["row", "row"])
+    }
+
+    @Test func quotedFieldsMayHoldCommas() throws {
+        let rows = try ReferenceImporter.parse("code,name\n01,\"汉族,甲\"\n", table: .ethnicGroups)
+        #expect(rows.first?.fields["name"] == "汉族,甲")
     }
 
     @Test func codeTablesRefuseDuplicatesAndBadCodes() {
