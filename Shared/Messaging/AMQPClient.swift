@@ -25,8 +25,18 @@ public final class AMQPClient: Service, Sendable {
         self.thread.start()
     }
 
+    /// Keeps an idle connection alive (see `serviceHeartbeats`) until the service group shuts down.
     public func run() async throws {
-        try? await gracefulShutdown()
+        let interval = Duration.seconds(max(settings.heartbeatSeconds / 3, 1))
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                _ = try? await self.thread.runIfActive { [slot = self.slot] in
+                    slot.connection?.serviceHeartbeats()
+                    if slot.connection?.isBroken == true { slot.connection = nil }
+                }
+            }
+        }
         await close()
     }
 

@@ -84,6 +84,19 @@ final class AMQPConnection: @unchecked Sendable {
         amqp_maybe_release_buffers(state)
     }
 
+    /// rabbitmq-c sends and checks heartbeats only inside its own calls; an idle connection
+    /// is therefore visited regularly, or the broker would close it as dead.
+    func serviceHeartbeats() {
+        guard !isBroken else { return }
+        var frame = amqp_frame_t()
+        var immediately = timeval(tv_sec: 0, tv_usec: 0)
+        let status = amqp_simple_wait_frame_noblock(state, &frame, &immediately)
+        // Between operations nothing else is expected: a timeout is the normal answer; a frame
+        // (the broker closing the channel or connection) or an error ends this connection.
+        if status != AMQP_STATUS_TIMEOUT.rawValue { isBroken = true }
+        amqp_maybe_release_buffers(state)
+    }
+
     // MARK: publishing
 
     /// Publishes a batch, then waits for the broker's confirms of all of it: one wait per batch,

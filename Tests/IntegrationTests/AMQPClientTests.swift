@@ -100,6 +100,23 @@ import Testing
         }
     }
 
+    /// The broker closes a connection that misses two heartbeats; the client's run loop keeps an
+    /// idle one alive, so a message taken before a long pause can still be acknowledged after it.
+    @Test func anIdleConnectionSurvivesItsHeartbeatTimeout() async throws {
+        let name = UUID().uuidString
+        var settings = TestStack.amqp
+        settings.heartbeatSeconds = 1
+        let broker = AMQPClient(settings: settings, topology: topology(name), logger: TestStack.logger)
+        let running = Task { try await broker.run() }
+        defer { running.cancel() }
+        try await broker.publish([message(name, 5, body: [5])])
+        let taken = try #require(try await broker.get(queue: "test.\(name)"))
+        try await Task.sleep(for: .seconds(4))
+        try await broker.ack(taken)
+        #expect(try await broker.get(queue: "test.\(name)") == nil)
+        await broker.close()
+    }
+
     @Test func aBrokerThatIsDownGivesAClearError() async throws {
         var settings = TestStack.amqp
         settings.port = unusedPort()

@@ -258,24 +258,39 @@ stop_services() {
   done
 }
 
-write_gateway_config() {
-  local upstreams="" locations="" service name
+# render_gateway_config OUT [compose]: the gateway's nginx.conf from ops/gateway/nginx.conf.template.
+# For compose the upstreams are the service containers and it listens on all of the container's
+# addresses; otherwise the loopback processes of this stack.
+render_gateway_config() {
+  local out=$1 target=${2:-loopback} upstreams="" locations="" service name host listen state errors access
   for service in "${SERVICES[@]}"; do
     name=$(echo "$service" | tr 'A-Z' 'a-z')
-    upstreams+="    upstream $name {"$'\n'"        server 127.0.0.1:$(service_port "$service");"$'\n'"        keepalive 32;"$'\n'"    }"$'\n'
+    host=127.0.0.1; [ "$target" = compose ] && host=$name
+    upstreams+="    upstream $name {"$'\n'"        server $host:$(service_port "$service");"$'\n'"        keepalive 32;"$'\n'"    }"$'\n'
     locations+="        location ${GATEWAY_PATH[$service]} {"$'\n'"            limit_req zone=per_client burst=$GATEWAY_BURST nodelay;"$'\n'"            proxy_pass http://$name/;"$'\n'"        }"$'\n'
   done
-  mkdir -p "$STACK_DIR/nginx"
-  UPSTREAMS="$upstreams" LOCATIONS="$locations" python3 - "$OPS_DIR/gateway/nginx.conf.template" "$STACK_DIR/nginx/nginx.conf" <<'PY'
+  if [ "$target" = compose ]; then
+    listen=8080 state=/tmp errors=/dev/stderr access=/dev/stdout
+  else
+    listen=127.0.0.1:$GATEWAY_PORT state=$STACK_DIR/nginx errors=$LOGS/nginx-error.log access=$LOGS/nginx-access.log
+  fi
+  UPSTREAMS="$upstreams" LOCATIONS="$locations" GATEWAY_LISTEN="$listen" GATEWAY_STATE="$state" \
+    GATEWAY_ERROR_LOG="$errors" GATEWAY_ACCESS_LOG="$access" \
+    python3 - "$OPS_DIR/gateway/nginx.conf.template" "$out" <<'PY'
 import os, re, sys
 text = open(sys.argv[1]).read()
 def fill(match):
     name = match.group(1)
     if name not in os.environ:
         sys.exit(f"gateway template: {name} is not set")
-    return os.environ[name].rstrip("\n") if name in ("UPSTREAMS", "LOCATIONS") else os.environ[name]
+    return os.environ[name].rstrip("\n")
 open(sys.argv[2], "w").write(re.sub(r"@([A-Z_]+)@", fill, text))
 PY
+}
+
+write_gateway_config() {
+  mkdir -p "$STACK_DIR/nginx"
+  render_gateway_config "$STACK_DIR/nginx/nginx.conf"
 }
 
 start_gateway() {
