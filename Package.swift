@@ -88,11 +88,14 @@ let package = Package(
             dependencies: [
                 "CRabbitMQ", "Settings", "Contracts",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Shared/Messaging",
+            exclude: ["Migrations"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -120,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "examctl",
             dependencies: [
-                "Settings", "Storage",
+                "Settings", "Storage", "Messaging",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -128,6 +131,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // ops/bench messaging
+        .executableTarget(
+            name: "MessagingBenchmark",
+            dependencies: [
+                "Settings", "Storage", "Messaging", "Contracts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/MessagingBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        // A process the messaging tests start and kill (the real consumer runtime and relay).
+        .executableTarget(
+            name: "MessagingProbe",
+            dependencies: [
+                "Settings", "Storage", "Messaging",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Support/MessagingProbe",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "UnitTests",
             dependencies: ["Settings", "Storage", "Contracts"],
@@ -137,8 +165,9 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime",
+                "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

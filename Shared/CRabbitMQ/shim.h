@@ -26,4 +26,5 @@ static const amqp_flags_t exam_amqp_publish_flags = AMQP_BASIC_CONTENT_TYPE_FLAG
 static const amqp_flags_t exam_amqp_headers_flag = AMQP_BASIC_HEADERS_FLAG;
 static const amqp_flags_t exam_amqp_message_id_flag = AMQP_BASIC_MESSAGE_ID_FLAG;
 static const amqp_flags_t exam_amqp_type_flag = AMQP_BASIC_TYPE_FLAG;
+static const amqp_flags_t exam_amqp_timestamp_flag = AMQP_BASIC_TIMESTAMP_FLAG;
 #endif

@@ -72,6 +72,11 @@ public final class AMQPClient: Service, Sendable {
         try await withConnection(of: message) { connection in try connection.reject(message.deliveryTag, requeue: requeue) }
     }
 
+    /// Message and consumer counts of a queue.
+    public func inspect(queue: String) async throws(AMQPError) -> (messages: Int, consumers: Int) {
+        try await withConnection { connection, _ in try connection.inspect(queue: queue) }
+    }
+
     /// A round trip to the broker; used by health checks. An idle connection may have been
     /// closed by the broker meanwhile, so a broken one is replaced and tried once more.
     public func ping() async throws(AMQPError) {

@@ -164,7 +164,7 @@ final class AMQPConnection: @unchecked Sendable {
         }
         amqp_maybe_release_buffers(state)
         if !returned.isEmpty {
-            throw AMQPError(.unroutable, "no queue took message(s) \(returned.joined(separator: ", "))")
+            throw AMQPError(.unroutable, "no queue took message(s) \(returned.joined(separator: ", "))", unroutableMessageIDs: returned)
         }
         if nacked > 0 { throw AMQPError(.nacked, "the broker refused \(nacked) message(s)") }
     }
@@ -187,15 +187,58 @@ final class AMQPConnection: @unchecked Sendable {
             amqp_destroy_message(&content)
             amqp_maybe_release_buffers(state)
         }
+        return Self.incoming(deliveryTag: ok.delivery_tag, redelivered: ok.redelivered != 0, content: content, generation: generation)
+    }
+
+    /// Starts a consumer: the broker pushes up to `prefetch` unacknowledged messages at a time.
+    func consume(queue: String, prefetch: Int) throws(AMQPError) {
+        let arena = CArena()
+        _ = amqp_basic_qos(state, channel, 0, UInt16(clamping: prefetch), 0)
+        try check(amqp_get_rpc_reply(state), "set prefetch")
+        _ = amqp_basic_consume(state, channel, arena.bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "consume from \(queue)")
+    }
+
+    /// The next pushed message, or nil when none came within `timeout` (heartbeats are serviced
+    /// while waiting). Anything but a delivery means the channel or connection is gone.
+    func nextDelivery(timeout: Duration, generation: Int) throws(AMQPError) -> IncomingMessage? {
+        amqp_maybe_release_buffers(state)
+        var envelope = amqp_envelope_t()
+        var tv = timeval(duration: timeout)
+        let reply = amqp_consume_message(state, &envelope, &tv, 0)
+        if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && reply.library_error == AMQP_STATUS_TIMEOUT.rawValue {
+            return nil
+        }
+        guard reply.reply_type == AMQP_RESPONSE_NORMAL else {
+            isBroken = true
+            let reason = reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION ? Self.errorString(reply.library_error) : "the broker closed the channel"
+            throw AMQPError(.unavailable, "consuming: \(reason)")
+        }
+        defer { amqp_destroy_envelope(&envelope) }
+        return Self.incoming(
+            deliveryTag: envelope.delivery_tag, redelivered: envelope.redelivered != 0, content: envelope.message, generation: generation)
+    }
+
+    private static func incoming(deliveryTag: UInt64, redelivered: Bool, content: amqp_message_t, generation: Int) -> IncomingMessage {
         let properties = content.properties
         return IncomingMessage(
-            deliveryTag: ok.delivery_tag,
+            deliveryTag: deliveryTag,
             connectionGeneration: generation,
-            redelivered: ok.redelivered != 0,
-            messageID: properties._flags & exam_amqp_message_id_flag != 0 ? Self.string(properties.message_id) : nil,
-            type: properties._flags & exam_amqp_type_flag != 0 ? Self.string(properties.type) : nil,
-            body: Self.bytes(content.body),
-            headers: properties._flags & exam_amqp_headers_flag != 0 ? Self.headers(properties.headers) : [:])
+            redelivered: redelivered,
+            messageID: properties._flags & exam_amqp_message_id_flag != 0 ? string(properties.message_id) : nil,
+            type: properties._flags & exam_amqp_type_flag != 0 ? string(properties.type) : nil,
+            body: bytes(content.body),
+            headers: properties._flags & exam_amqp_headers_flag != 0 ? headers(properties.headers) : [:],
+            publishedAt: properties._flags & exam_amqp_timestamp_flag != 0 ? Int(properties.timestamp) : nil)
+    }
+
+    /// Message and consumer counts, without changing the queue.
+    func inspect(queue: String) throws(AMQPError) -> (messages: Int, consumers: Int) {
+        let arena = CArena()
+        let ok = amqp_queue_declare(state, channel, arena.bytes(queue), 1, 0, 0, 0, amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "inspect \(queue)")
+        guard let ok else { throw AMQPError(.protocolViolation, "inspect \(queue): no answer") }
+        return (Int(ok.pointee.message_count), Int(ok.pointee.consumer_count))
     }
 
     func ack(_ deliveryTag: UInt64) throws(AMQPError) {

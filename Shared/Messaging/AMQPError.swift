@@ -18,10 +18,13 @@ public struct AMQPError: Error, CustomStringConvertible, Sendable {
 
     public let code: Code
     public let message: String
+    /// With `.unroutable`: the ids of the messages that came back; the rest were confirmed.
+    public let unroutableMessageIDs: [String]
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, unroutableMessageIDs: [String] = []) {
         self.code = code
         self.message = message
+        self.unroutableMessageIDs = unroutableMessageIDs
     }
 
     public var description: String { "AMQP \(code): \(message)" }

@@ -30,4 +30,6 @@ public struct IncomingMessage: Sendable {
     public var type: String?
     public var body: [UInt8]
     public var headers: [String: String]
+    /// When it was published (seconds since 1970), for the consumer's lag.
+    public var publishedAt: Int?
 }

@@ -6,26 +6,25 @@ import Redis
 import ServiceLifecycle
 import Settings
 
-/// What a service is: its name, its default port, its routes and, if it has background work,
-/// what its worker processes run. Everything else (settings, connections, health, metrics,
-/// shutdown) is the same for every service and lives in `ServiceMain`.
+/// What a service is: its name, its default port, its routes and the queue consumers its worker
+/// processes run (besides the outbox relay every worker runs). Everything else (settings,
+/// connections, health, metrics, shutdown) is the same for every service and lives in `ServiceMain`.
 public struct ServiceDefinition: Sendable {
     public let name: String
     public let defaultPort: Int
     public let addRoutes: @Sendable (Router<BasicRequestContext>, Dependencies) -> Void
-    /// nil: the service has no background work and no worker role.
-    public let workers: (@Sendable (Dependencies) -> [any Service])?
+    public let consumers: @Sendable (Dependencies) -> [QueueConsumer]
 
     public init(
         name: String,
         defaultPort: Int,
         addRoutes: @escaping @Sendable (Router<BasicRequestContext>, Dependencies) -> Void = { _, _ in },
-        workers: (@Sendable (Dependencies) -> [any Service])? = nil
+        consumers: @escaping @Sendable (Dependencies) -> [QueueConsumer] = { _ in [] }
     ) {
         self.name = name
         self.defaultPort = defaultPort
         self.addRoutes = addRoutes
-        self.workers = workers
+        self.consumers = consumers
     }
 }
 

@@ -23,9 +23,6 @@ public enum ServiceMain {
         } catch {
             return fail(definition, "invalid setting \(error)", code: 78)
         }
-        if settings.role == .worker && definition.workers == nil {
-            return fail(definition, "ROLE=worker: \(definition.name) has no background work", code: 78)
-        }
         let registry = Observability.bootstrap(level: settings.logLevel)
         let logger = {
             var logger = Logger(label: "exam.\(definition.name.lowercased())")
@@ -38,7 +35,7 @@ public enum ServiceMain {
         poolLogger.logLevel = max(settings.logLevel, .warning)
         let postgres = PostgresClient(configuration: .init(settings: settings.postgres), backgroundLogger: poolLogger)
         let redis = RedisClient(settings: settings.redis, logger: logger)
-        let amqp = AMQPClient(settings: settings.amqp, logger: logger)
+        let amqp = AMQPClient(settings: settings.amqp, topology: Topology(workQueues: SystemQueues.all), logger: logger)
         let dependencies = Dependencies(settings: settings, postgres: postgres, redis: redis, amqp: amqp, logger: logger)
         let checks = DependencyCheck.all(dependencies)
 
@@ -55,7 +52,11 @@ public enum ServiceMain {
         var services: [any Service] = [postgres, redis, amqp]
         switch settings.role {
         case .api: definition.addRoutes(router, dependencies)
-        case .worker: services += definition.workers?(dependencies) ?? []
+        case .worker:
+            // Every worker also relays the outbox: relays share the work safely, so scaling any
+            // service's workers also scales event publishing.
+            services.append(OutboxRelay(postgres: postgres, publisher: amqp, logger: logger))
+            services += definition.consumers(dependencies)
         }
         var app = Application(
             router: router,

@@ -60,10 +60,15 @@ import Testing
         #expect(line.contains("cannot reach redis (REDIS_HOST=127.0.0.1 REDIS_PORT=\(port))"))
     }
 
-    @Test func aServiceWithoutBackgroundWorkRefusesTheWorkerRole() throws {
-        let (status, errorText) = try runToExit("Review", ["ROLE": "worker", "HTTP_PORT": "\(unusedPort())"])
-        #expect(status == 78)
-        #expect(onlyLine(errorText) == "Review: cannot run: ROLE=worker: Review has no background work")
+    /// The worker role (what ops/scale starts) serves health and metrics on its own port.
+    @Test func theWorkerRoleRunsAndReportsItsHealth() async throws {
+        let httpPort = unusedPort()
+        let worker = try launch("Review", ["ROLE": "worker", "HTTP_PORT": "\(httpPort)"])
+        defer { worker.terminate() }
+        let health = try #require(try await waitForHealth(httpPort, status: 200, within: .seconds(30)))
+        #expect(health.service == "Review")
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/metrics")!)
+        #expect(String(decoding: data, as: UTF8.self).contains("# TYPE hb_requests counter"))
     }
 
     /// Its own Redis, so that stopping it disturbs no other test.
@@ -142,19 +147,6 @@ import Testing
         redis.standardOutput = FileHandle.nullDevice
         try redis.run()
         return redis
-    }
-
-    /// A process as ops/ would start it. The test runner's threads block most signals and a
-    /// child inherits that mask, so the child is started through python3, which clears it: then
-    /// SIGTERM reaches the child as it would in production.
-    private func spawnable(_ executable: String, _ arguments: [String]) -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
-            "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])",
-            executable,
-        ] + arguments
-        return process
     }
 
     /// Polls /health until it answers `status`; nil if it never did within the time.

@@ -9,11 +9,13 @@ import Storage
 ///
 ///     examctl migrate                        apply new migrations; load shipped reference data into empty tables
 ///     examctl import-reference TABLE FILE    replace a reference table from a (corrected) CSV file
+///     examctl dlq show QUEUE [N] | replay QUEUE   inspect or replay a work queue's dead letters
 @main
 struct ExamCtl {
     static let usage = """
         usage: examctl migrate
                examctl import-reference {\(ReferenceTable.allCases.map(\.rawValue).joined(separator: "|"))} FILE.csv
+               examctl dlq show QUEUE [N] | dlq replay QUEUE
         settings: POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DATABASE; EXAM_REPOSITORY (default: .)
         """
 
@@ -23,6 +25,10 @@ struct ExamCtl {
         logger.logLevel = .warning
         do {
             let reader = SettingsReader()
+            if words.first == "dlq" {
+                try await DeadLetters.run(Array(words.dropFirst()), settings: try AMQPSettings(reader: reader))
+                return
+            }
             let postgresSettings = try PostgresSettings(reader: reader)
             let repository = URL(fileURLWithPath: try reader.string("exam.repository", default: "."))
             let client = PostgresClient(configuration: .init(settings: postgresSettings), backgroundLogger: logger)

@@ -68,7 +68,7 @@ stop_pidfile() { # PIDFILE WHAT: TERM, wait, then KILL what did not stop
 # --- installing -------------------------------------------------------------------------------
 need_packages() {
   local missing=() p
-  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev pkg-config curl python3; do
+  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev pkg-config curl python3 iproute2; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -200,8 +200,10 @@ stop_rabbitmq() {
   say "stopping RabbitMQ"
   rabbitmqctl_ stop "$PIDS/rabbitmq.pid" >/dev/null 2>&1 || stop_pidfile "$PIDS/rabbitmq.pid" RabbitMQ
   rm -f "$PIDS/rabbitmq.pid"
-  # epmd was started for this node's port only; it is ours to stop.
-  pkill -f "epmd.*-port $ERL_EPMD_PORT" 2>/dev/null || true
+  # epmd was started on this stack's own port; it is ours to stop (found by that port).
+  local epmd
+  epmd=$(ss -ltnpH "sport = :$ERL_EPMD_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+  [ -n "$epmd" ] && kill "$epmd" 2>/dev/null || true
 }
 
 # --- the services -------------------------------------------------------------------------------
@@ -242,10 +244,14 @@ start_process() {
   die "$service ($role) did not become healthy on port $port within 60 s (see $log)"
 }
 
+# start_services [WORKERS]: every service's API process and WORKERS worker processes each.
 start_services() {
-  local service
+  local service n
   for service in "${SERVICES[@]}"; do
     start_process "$service" api "$(service_port "$service")" "$PIDS/$service-api.pid"
+    for ((n = 1; n <= ${1:-0}; n++)); do
+      start_process "$service" worker "$(worker_port "$service" "$n")" "$PIDS/$service-worker-$n.pid"
+    done
   done
   say "services are up"
 }

@@ -1,0 +1,39 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+
+/// An event to be published once the transaction that wrote it commits.
+public struct OutboxEvent: Sendable {
+    public let messageID: UUID
+    /// The thing the event is about (a candidate, a point, ...): its events leave in order.
+    public let aggregateID: String
+    public let eventType: String
+    public let schemaVersion: Int
+    /// The routing key on `exam.events`, which queues bind to.
+    public let routingKey: String
+    public let payload: [UInt8]
+
+    public init<Event: DomainEvent>(_ envelope: Envelope<Event>, aggregateID: String, routingKey: String) throws {
+        self.messageID = envelope.id
+        self.aggregateID = aggregateID
+        self.eventType = envelope.type
+        self.schemaVersion = envelope.schemaVersion
+        self.routingKey = routingKey
+        self.payload = try envelope.encoded()
+    }
+}
+
+public enum Outbox {
+    /// Writes the events in the caller's transaction: they are published if and only if it commits.
+    /// Lock the aggregate's row before calling, so that its events are numbered in commit order.
+    public static func append(_ events: [OutboxEvent], in transaction: PostgresConnection, logger: Logger) async throws {
+        for event in events {
+            try await transaction.query(
+                """
+                INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
+                VALUES (\(event.messageID), \(event.aggregateID), \(event.eventType), \(event.schemaVersion), \(event.routingKey), \(ByteBuffer(bytes: event.payload)))
+                """, logger: logger)
+        }
+    }
+}

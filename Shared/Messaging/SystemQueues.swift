@@ -1,0 +1,9 @@
+/// Every work queue of the system, in one place. Every process declares all of them (with their
+/// bindings) when it connects, so that an event finds its queues even before their consumers
+/// first start; otherwise the relay would have to park it as unroutable.
+///
+/// A capability adds its queue here, e.g.
+/// `WorkQueue(name: "documents.requests", bindingKeys: ["document.requested"])`.
+public enum SystemQueues {
+    public static let all: [WorkQueue] = []
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Messaging
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+@Suite struct OutboxRelayTests {
+    /// The relay dies (exit, no cleanup) right after the broker confirmed a batch and before it
+    /// marked the rows: they are published again, and the consumer applies each event once.
+    @Test(.timeLimit(.minutes(2)))
+    func aRelayDyingBetweenConfirmAndMarkLosesNothingAndDuplicatesNothing() async throws {
+        try await MessagingFixture.run { fixture in
+            let broker = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: [fixture.queue]), logger: TestStack.logger)
+            defer { Task { await broker.close() } }
+            try await broker.ping()  // declares the queue before anything is published
+            try await fixture.commitOutboxRows(1_000)
+            let consumer = try startProbe(["consume", fixture.queue.name, fixture.queue.bindingKeys[0]], database: fixture.database)
+            defer { consumer.terminate() }
+
+            var crashes = 0
+            for _ in 0..<3 {
+                let relay = try startProbe(["relay", "2"], database: fixture.database)
+                relay.waitUntilExit()
+                #expect(relay.terminationStatus == 99)
+                crashes += 1
+            }
+            let relay = try startProbe(["relay"], database: fixture.database)
+            defer { relay.terminate() }
+            #expect(try await eventually(within: .seconds(60)) { try await fixture.effects().distinct == 1_000 })
+            try await Task.sleep(for: .milliseconds(500))
+            let effects = try await fixture.effects()
+            #expect(effects.total == 1_000, "an event was applied twice")
+            #expect(try await fixture.scalar("SELECT count(*)::int FROM outbox_event WHERE published_at IS NULL") == 0)
+            print("relay crash test: \(crashes) crashes after confirm, 1000 events, \(effects.total) effects")
+        }
+    }
+
+    /// 16 writers commit in random order and at random lengths while two relays run: every row
+    /// goes out, and each aggregate's events arrive in the order they were written.
+    @Test(.timeLimit(.minutes(2)))
+    func concurrentWritersAreAllPublishedInOrderPerAggregate() async throws {
+        try await MessagingFixture.run { fixture in
+            let broker = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: [fixture.queue]), logger: TestStack.logger)
+            defer { Task { await broker.close() } }
+            try await broker.ping()
+            let relays = (0..<2).map { _ in OutboxRelay(postgres: fixture.client, publisher: broker, batchSize: 50, logger: TestStack.logger) }
+            let group = ServiceGroup(configuration: .init(services: relays, logger: TestStack.logger))
+            let running = Task { try await group.run() }
+
+            let writers = 16, transactionsEach = 25
+            try await withThrowingTaskGroup(of: Void.self) { writersGroup in
+                for writer in 0..<writers {
+                    writersGroup.addTask {
+                        for sequence in 0..<transactionsEach {
+                            try await fixture.client.withTransaction(logger: TestStack.logger) { transaction in
+                                // The aggregate's own row lock orders its events, as a service would do.
+                                let aggregate = "writer-\(writer)"
+                                try await transaction.query("SELECT pg_advisory_xact_lock(hashtext(\(aggregate)))", logger: TestStack.logger)
+                                for part in 0..<Int.random(in: 1...3) {
+                                    try await transaction.query(
+                                        """
+                                        INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
+                                        VALUES (\(UUID()), \(aggregate), 'ProbeEvent', 1, \(fixture.queue.bindingKeys[0]), \(ByteBuffer(string: "\(writer) \(sequence) \(part)")))
+                                        """, logger: TestStack.logger)
+                                }
+                                try await Task.sleep(for: .milliseconds(Int.random(in: 0...40)))
+                            }
+                        }
+                    }
+                }
+                try await writersGroup.waitForAll()
+            }
+            let written = try await fixture.scalar("SELECT count(*)::int FROM outbox_event")
+            #expect(try await eventually(within: .seconds(30)) {
+                try await fixture.scalar("SELECT count(*)::int FROM outbox_event WHERE published_at IS NULL") == 0
+            })
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+
+            var lastSeen: [Int: (Int, Int)] = [:]
+            var received = 0
+            var outOfOrder = 0
+            while let message = try await broker.get(queue: fixture.queue.name) {
+                let parts = String(decoding: message.body, as: UTF8.self).split(separator: " ").compactMap { Int($0) }
+                let (writer, position) = (parts[0], (parts[1], parts[2]))
+                if let previous = lastSeen[writer], previous >= position { outOfOrder += 1 }
+                lastSeen[writer] = position
+                received += 1
+                try await broker.ack(message)
+            }
+            #expect(received == written)
+            #expect(outOfOrder == 0)
+        }
+    }
+
+    @Test func anEventNoQueueTakesIsParkedNotLostAndDoesNotBlockOthers() async throws {
+        try await MessagingFixture.run { fixture in
+            let broker = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: [fixture.queue]), logger: TestStack.logger)
+            defer { Task { await broker.close() } }
+            try await broker.ping()
+            try await fixture.commitOutboxRows(5, aggregates: 1)
+            try await fixture.client.query(
+                """
+                INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
+                VALUES (\(UUID()), 'aggregate-0', 'NobodyListens', 1, 'nobody.listens', '\\x00'::bytea)
+                """, logger: TestStack.logger)
+            try await fixture.commitOutboxRows(5, aggregates: 1)
+            let relay = OutboxRelay(postgres: fixture.client, publisher: broker, logger: TestStack.logger)
+            let group = ServiceGroup(configuration: .init(services: [relay], logger: TestStack.logger))
+            let running = Task { try await group.run() }
+            #expect(try await eventually(within: .seconds(10)) {
+                try await fixture.scalar("SELECT count(*)::int FROM outbox_event WHERE published_at IS NOT NULL") == 10
+            })
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            #expect(try await fixture.scalar("SELECT count(*)::int FROM outbox_event WHERE parked_at IS NOT NULL AND last_error LIKE 'unroutable%'") == 1)
+        }
+    }
+}

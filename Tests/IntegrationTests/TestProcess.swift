@@ -1,0 +1,41 @@
+import Foundation
+import Settings
+
+/// A process as ops/ would start it. The test runner's threads block most signals and a child
+/// inherits that mask, so the child is started through python3, which clears it: then SIGTERM
+/// reaches the child as it would in production.
+func spawnable(_ executable: String, _ arguments: [String]) -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = [
+        "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])",
+        executable,
+    ] + arguments
+    return process
+}
+
+/// The messaging probe (Tests/Support/MessagingProbe) against a scratch database.
+func startProbe(_ arguments: [String], database: String, amqpPort: Int? = nil) throws -> Process {
+    let process = spawnable(TestStack.binDirectory.appendingPathComponent("MessagingProbe").path, arguments)
+    var environment = ProcessInfo.processInfo.environment
+    environment["POSTGRES_DATABASE"] = database
+    environment["POSTGRES_USER"] = TestStack.value("POSTGRES_OWNER_USER")
+    environment["POSTGRES_PASSWORD"] = TestStack.value("POSTGRES_OWNER_PASSWORD")
+    environment["POSTGRES_PORT"] = "\(TestStack.postgres.port)"
+    environment["AMQP_PORT"] = "\(amqpPort ?? TestStack.amqp.port)"
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Waits until `condition` holds, checking every 100 ms; false if it never did within the time.
+func eventually(within limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}
