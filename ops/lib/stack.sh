@@ -36,6 +36,16 @@ declare -A GATEWAY_PATH=(
   [Review]=/api/review/ [Arrangement]=/api/arrangement/ [DocumentGeneration]=/api/documents/
 )
 
+# A server started in the background must not keep its starter's other files open: a caller
+# waiting for the starter's pipes to close would wait for the server's whole life.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    case $fd in 0 | 1 | 2) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+  done
+}
+
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -187,7 +197,7 @@ rabbitmqctl_() { ( rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_N
 start_rabbitmq() {
   if pid_alive "$PIDS/rabbitmq.pid" && port_open "$AMQP_PORT"; then return 0; fi
   say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT (takes 5-15 s)"
-  ( rabbit_env; setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq.log" 2>&1 </dev/null & )
+  ( rabbit_env; close_inherited_fds; setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$LOGS/rabbitmq.log" 2>&1 </dev/null & )
   local i
   for ((i = 0; i < 600; i++)); do
     [ -s "$PIDS/rabbitmq.pid" ] && port_open "$AMQP_PORT" && break

@@ -57,11 +57,11 @@ struct PrivateBroker {
             let consumer = try startProbe(["consume", fixture.queue.name, fixture.queue.bindingKeys[0]], database: fixture.database, amqpPort: broker.port)
             defer { consumer.terminate() }
 
-            // Publishes 3,000 messages in batches, retrying a batch until it is confirmed.
+            // Publishes 5,000 messages in batches, retrying a batch until it is confirmed.
             let confirmed = Mutex<Set<String>>([])
             let failures = Mutex(0)
             let publishing = Task {
-                for batch in stride(from: 0, to: 3_000, by: 50) {
+                for batch in stride(from: 0, to: 5_000, by: 50) {
                     let messages = (batch..<batch + 50).map { fixture.message($0) }
                     while true {
                         do {
@@ -73,7 +73,7 @@ struct PrivateBroker {
                             try await Task.sleep(for: .milliseconds(200))
                         }
                     }
-                    try await Task.sleep(for: .milliseconds(20))
+                    try await Task.sleep(for: .milliseconds(60))
                 }
             }
             try await Task.sleep(for: .seconds(1))
@@ -83,7 +83,7 @@ struct PrivateBroker {
             try await publishing.value
 
             let expected = confirmed.withLock { $0 }
-            #expect(expected.count == 3_000)
+            #expect(expected.count == 5_000)
             #expect(failures.withLock { $0 } > 0, "the broker must have been down while publishing")
             #expect(try await eventually(within: .seconds(60)) { try await fixture.effects().distinct == expected.count })
             let effects = try await fixture.effects()
