@@ -32,30 +32,41 @@ struct MessagingBenchmark {
         print(String(format: "ratio end-to-end / raw:                 %8.2f   (%d events, %d cores)", ratio, events, ProcessInfo.processInfo.activeProcessorCount))
     }
 
-    /// The ceiling: batches of 500 published with confirms while a receiver acknowledges each.
+    /// The ceiling: two connections publish batches of 500 with confirms while a receiver
+    /// acknowledges every message; nothing touches the database.
     static func rawBroker(amqp: AMQPSettings, logger: Logger) async throws -> Double {
         let queue = WorkQueue(name: "bench.raw.\(UUID().uuidString.prefix(8).lowercased())", bindingKeys: ["bench.raw"])
-        let publisher = AMQPClient(settings: amqp, topology: Topology(workQueues: [queue]), logger: logger)
-        try await publisher.ping()
+        let publishers = (0..<2).map { _ in AMQPClient(settings: amqp, topology: Topology(workQueues: [queue]), logger: logger) }
+        for publisher in publishers { try await publisher.ping() }
         let receiver = AMQPReceiver(settings: amqp, queue: queue.name, topology: Topology(workQueues: [queue]), prefetch: 256, logger: logger)
         let received = Atomic<Int>(0)
         let started = ContinuousClock.now
         let receiving = Task {
             try await receiver.run(
-                deliver: { message in
-                    receiver.acknowledge(message)
-                    if received.add(1, ordering: .relaxed).newValue == events { receiver.stopReceiving() }
+                batchLimit: 256,
+                deliver: { batch in
+                    for message in batch { receiver.acknowledge(message) }
+                    if received.add(batch.count, ordering: .relaxed).newValue == events { receiver.stopReceiving() }
                 },
                 receivingEnded: { receiver.finish() })
         }
-        for batch in stride(from: 0, to: events, by: 500) {
-            try await publisher.publish((batch..<min(batch + 500, events)).map {
-                OutgoingMessage(exchange: Exchanges.events, routingKey: "bench.raw", messageID: UUID().uuidString, type: "Bench", body: Array("event \($0)".utf8))
-            })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, publisher) in publishers.enumerated() {
+                group.addTask {
+                    for batch in stride(from: index * 500, to: events, by: 1_000) {
+                        try await publisher.publish((batch..<min(batch + 500, events)).map {
+                            OutgoingMessage(
+                                exchange: Exchanges.events, routingKey: "bench.raw", messageID: UUID().uuidString, type: "Bench",
+                                body: Array("event \($0)".utf8))
+                        })
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
         try await receiving.value
         let seconds = (ContinuousClock.now - started).seconds
-        await publisher.close()
+        for publisher in publishers { await publisher.close() }
         return Double(events) / seconds
     }
 
@@ -75,11 +86,12 @@ struct MessagingBenchmark {
     static func outboxToConsumer(amqp: AMQPSettings, postgres: PostgresClient, logger: Logger) async throws -> Double {
         let key = "bench.e2e.\(UUID().uuidString.prefix(8).lowercased())"
         let queue = WorkQueue(name: key, bindingKeys: [key])
-        let publisher = AMQPClient(settings: amqp, topology: Topology(workQueues: [queue]), logger: logger)
-        try await publisher.ping()
+        // Two worker processes' worth of relays, each with its own connection, as in production.
+        let publishers = (0..<2).map { _ in AMQPClient(settings: amqp, topology: Topology(workQueues: [queue]), logger: logger) }
+        for publisher in publishers { try await publisher.ping() }
         try await postgres.query("DELETE FROM processed_message WHERE consumer = 'bench'", logger: logger)
-        let relays = (0..<2).map { _ in OutboxRelay(postgres: postgres, publisher: publisher, batchSize: 500, idleDelay: .milliseconds(5), logger: logger) }
-        let consumer = QueueConsumer(queue: queue, handler: Applier(), concurrency: 64, settings: amqp, postgres: postgres, logger: logger)
+        let relays = publishers.map { OutboxRelay(postgres: postgres, publisher: $0, batchSize: 500, idleDelay: .milliseconds(5), logger: logger) }
+        let consumer = QueueConsumer(queue: queue, handler: Applier(), concurrency: 512, batchSize: 128, settings: amqp, postgres: postgres, logger: logger)
         let group = ServiceGroup(configuration: .init(services: relays + [consumer], logger: logger))
         let running = Task { try await group.run() }
 
@@ -106,7 +118,7 @@ struct MessagingBenchmark {
         let seconds = (ContinuousClock.now - started).seconds
         await group.triggerGracefulShutdown()
         _ = try? await running.value
-        await publisher.close()
+        for publisher in publishers { await publisher.close() }
         return Double(events) / seconds
     }
 }

@@ -34,11 +34,13 @@ public final class AMQPReceiver: Sendable {
         self.logger = logger
     }
 
-    /// Calls `deliver` (on the receiver's thread) with each message; `receivingEnded` once no
-    /// more will come.
-    public func run(deliver: @escaping @Sendable (IncomingMessage) -> Void, receivingEnded: @escaping @Sendable () -> Void) async throws {
+    /// Calls `deliver` (on the receiver's thread) with the messages that arrived together, up to
+    /// `batchLimit` at once; `receivingEnded` once no more will come.
+    public func run(
+        batchLimit: Int = 1, deliver: @escaping @Sendable ([IncomingMessage]) -> Void, receivingEnded: @escaping @Sendable () -> Void
+    ) async throws {
         thread.start()
-        try await thread.runIfActive { self.loop(deliver: deliver, receivingEnded: receivingEnded) }
+        try await thread.runIfActive { self.loop(batchLimit: max(batchLimit, 1), deliver: deliver, receivingEnded: receivingEnded) }
         try await thread.shutdownGracefully()
     }
 
@@ -47,7 +49,7 @@ public final class AMQPReceiver: Sendable {
     public func stopReceiving() { receiving.store(false, ordering: .releasing) }
     public func finish() { finished.store(true, ordering: .releasing) }
 
-    private func loop(deliver: @Sendable (IncomingMessage) -> Void, receivingEnded: @Sendable () -> Void) {
+    private func loop(batchLimit: Int, deliver: @Sendable ([IncomingMessage]) -> Void, receivingEnded: @Sendable () -> Void) {
         var connection: AMQPConnection?
         var generation = 0
         var backoff = Duration.milliseconds(100)
@@ -75,10 +77,15 @@ public final class AMQPReceiver: Sendable {
             settle(on: current, generation: generation)
             do {
                 // Short waits while messages are in hand, so that their acknowledgements go out promptly.
-                let wait: Duration = inHand.load(ordering: .relaxed) > 0 ? .milliseconds(1) : .milliseconds(50)
-                if let message = try current.nextDelivery(timeout: wait, generation: generation) {
-                    inHand.add(1, ordering: .relaxed)
-                    deliver(message)
+                let wait: Duration = inHand.load(ordering: .relaxed) > 0 ? .milliseconds(2) : .milliseconds(50)
+                if let first = try current.nextDelivery(timeout: wait, generation: generation) {
+                    // What else has already arrived goes along, without waiting for more.
+                    var batch = [first]
+                    while batch.count < batchLimit, let next = try current.nextDelivery(timeout: .zero, generation: generation) {
+                        batch.append(next)
+                    }
+                    inHand.add(batch.count, ordering: .relaxed)
+                    deliver(batch)
                 }
             } catch {
                 logger.warning("lost the broker", metadata: ["queue": "\(queue)", "error": "\(error)"])

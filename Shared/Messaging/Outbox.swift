@@ -28,12 +28,14 @@ public enum Outbox {
     /// Writes the events in the caller's transaction: they are published if and only if it commits.
     /// Lock the aggregate's row before calling, so that its events are numbered in commit order.
     public static func append(_ events: [OutboxEvent], in transaction: PostgresConnection, logger: Logger) async throws {
-        for event in events {
-            try await transaction.query(
-                """
-                INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
-                VALUES (\(event.messageID), \(event.aggregateID), \(event.eventType), \(event.schemaVersion), \(event.routingKey), \(ByteBuffer(bytes: event.payload)))
-                """, logger: logger)
-        }
+        guard !events.isEmpty else { return }
+        // One statement for the whole batch: a bulk import writes thousands at once.
+        try await transaction.query(
+            """
+            INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
+            SELECT * FROM unnest(\(events.map(\.messageID))::uuid[], \(events.map(\.aggregateID))::text[], \(events.map(\.eventType))::text[],
+                                 \(events.map(\.schemaVersion))::int[], \(events.map(\.routingKey))::text[],
+                                 \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[])
+            """, logger: logger)
     }
 }

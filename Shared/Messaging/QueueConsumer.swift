@@ -7,7 +7,8 @@ import ServiceLifecycle
 import Settings
 import Synchronization
 
-/// Drains one work queue with up to `concurrency` messages in hand at once (the prefetch window).
+/// Drains one work queue with up to `concurrency` messages in hand at once (the prefetch window),
+/// applying those that arrive together in batches of up to `batchSize` per transaction.
 ///
 /// Messages arrive through an `AMQPReceiver` (a connection and thread of its own); handlers run
 /// as tasks. A message is acknowledged only
@@ -19,6 +20,7 @@ public final class QueueConsumer: Service, Sendable {
     private let queue: WorkQueue
     private let handler: any MessageHandler
     private let concurrency: Int
+    private let batchSize: Int
     private let settings: AMQPSettings
     private let postgres: PostgresClient
     /// Publishes retries and dead letters; a connection of its own.
@@ -29,9 +31,10 @@ public final class QueueConsumer: Service, Sendable {
     private let metrics: ConsumerMetrics
 
     public init(
-        queue: WorkQueue, handler: any MessageHandler, concurrency: Int, settings: AMQPSettings, postgres: PostgresClient,
-        logger: Logger
+        queue: WorkQueue, handler: any MessageHandler, concurrency: Int, batchSize: Int = 50, settings: AMQPSettings,
+        postgres: PostgresClient, logger: Logger
     ) {
+        self.batchSize = max(batchSize, 1)
         self.queue = queue
         self.handler = handler
         self.concurrency = max(concurrency, 1)
@@ -45,18 +48,19 @@ public final class QueueConsumer: Service, Sendable {
     }
 
     public func run() async throws {
-        let (deliveries, continuation) = AsyncStream<IncomingMessage>.makeStream()
+        let (deliveries, continuation) = AsyncStream<[IncomingMessage]>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.publisher.run() }
             group.addTask { await self.watchDepth() }
             let receiving = Task {
-                try await self.receiver.run(deliver: { continuation.yield($0) }, receivingEnded: { continuation.finish() })
+                try await self.receiver.run(
+                    batchLimit: self.batchSize, deliver: { continuation.yield($0) }, receivingEnded: { continuation.finish() })
             }
             await withGracefulShutdownHandler {
-                // One task per delivery: the prefetch window bounds how many run at once.
+                // One task per batch that arrived together: the prefetch window bounds the messages in hand.
                 await withTaskGroup(of: Void.self) { handlers in
-                    for await message in deliveries {
-                        handlers.addTask { await self.process(message) }
+                    for await batch in deliveries {
+                        handlers.addTask { await self.process(batch) }
                     }
                 }
             } onGracefulShutdown: {
@@ -71,6 +75,48 @@ public final class QueueConsumer: Service, Sendable {
     }
 
     // MARK: handling
+
+    /// Messages that arrived together are applied in one transaction (one commit instead of one
+    /// per message); if any of them fails, each is tried alone so that only the failing one retries.
+    private func process(_ batch: [IncomingMessage]) async {
+        guard batch.count > 1 else {
+            if let only = batch.first { await process(only) }
+            return
+        }
+        let identified = batch.compactMap { message in message.messageID.flatMap(UUID.init(uuidString:)).map { (message, $0) } }
+        guard identified.count == batch.count else {
+            for message in batch { await process(message) }
+            return
+        }
+        let started = ContinuousClock.now
+        do {
+            let consumer = handler.consumerName
+            let ids = identified.map(\.1)
+            let applied = try await postgres.withTransaction(logger: logger) { transaction in
+                var fresh = Set<UUID>()
+                for try await id in try await transaction.query(
+                    """
+                    INSERT INTO processed_message (consumer, message_id) SELECT \(consumer), unnest(\(ids)::uuid[])
+                    ON CONFLICT DO NOTHING RETURNING message_id
+                    """, logger: logger
+                ).decode(UUID.self) {
+                    fresh.insert(id)
+                }
+                let count = fresh.count
+                // remove: a message twice in one batch (a redelivery beside its retry) is applied once.
+                for (message, id) in identified where fresh.remove(id) != nil {
+                    try await handler.handle(message, in: transaction, logger: logger)
+                }
+                return count
+            }
+            for message in batch { receiver.acknowledge(message) }
+            metrics.handled.increment(by: applied)
+            metrics.duplicates.increment(by: batch.count - applied)
+            metrics.latency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        } catch {
+            for message in batch { await process(message) }
+        }
+    }
 
     private func process(_ message: IncomingMessage) async {
         let started = ContinuousClock.now

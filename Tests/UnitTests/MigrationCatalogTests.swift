@@ -2,10 +2,15 @@ import Foundation
 import Storage
 import Testing
 
-@Suite struct MigrationCatalogTests {
-    /// A scratch repository with the given files (paths relative to its root).
+@Suite final class MigrationCatalogTests {
+    private var roots: [URL] = []
+
+    deinit { for root in roots { try? FileManager.default.removeItem(at: root) } }
+
+    /// A scratch repository with the given files (paths relative to its root), removed afterwards.
     private func repository(_ files: [String: String]) throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
+        roots.append(root)
         for (path, text) in files {
             let url = root.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -49,8 +49,9 @@ func examctl(_ arguments: [String]) throws -> String {
             defer { Task { await broker.close() } }
             let poison = UUID()
             let handler = PoisonHandler(poison: poison.uuidString.lowercased())
+            // One message per transaction, so that each handler call is one delivery attempt.
             let consumer = QueueConsumer(
-                queue: fixture.queue, handler: handler, concurrency: 4, settings: TestStack.amqp, postgres: fixture.client,
+                queue: fixture.queue, handler: handler, concurrency: 4, batchSize: 1, settings: TestStack.amqp, postgres: fixture.client,
                 logger: TestStack.logger)
             let group = ServiceGroup(configuration: .init(services: [consumer], logger: TestStack.logger))
             let running = Task { try await group.run() }
@@ -101,8 +102,10 @@ func examctl(_ arguments: [String]) throws -> String {
             let group = ServiceGroup(configuration: .init(services: [consumer], logger: TestStack.logger))
             let running = Task { try await group.run() }
             let id = UUID()
-            // The same message three times, as a publisher retrying after a lost confirm would send it.
-            for _ in 0..<3 { try await broker.publish([fixture.message(1, id: id)]) }
+            // The same message three times, as a publisher retrying after a lost confirm would send
+            // it: once alone, then twice in one batch.
+            try await broker.publish([fixture.message(1, id: id)])
+            try await broker.publish([fixture.message(1, id: id), fixture.message(1, id: id)])
             #expect(try await eventually(within: .seconds(10)) {
                 try await broker.inspect(queue: fixture.queue.name).messages == 0 && handler.attempts.withLock { $0.count } == 1
             })
