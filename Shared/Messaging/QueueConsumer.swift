@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Metrics
-import NIOPosix
 import PostgresNIO
 import ServiceLifecycle
 import Settings
@@ -11,9 +10,9 @@ import Synchronization
 /// applying those that arrive together in batches of up to `batchSize` per transaction.
 ///
 /// Messages arrive through an `AMQPReceiver` (a connection and thread of its own); handlers run
-/// as tasks. A message is acknowledged only
-/// after its handler's transaction committed; a failure goes to a retry queue, and after
-/// `maxAttempts` to the dead-letter queue with the last error in its headers. When the broker
+/// as tasks. A message is acknowledged only after its handler's transaction committed; a failure
+/// goes to a retry queue, and after `maxAttempts` to the dead-letter queue with the last error in
+/// its headers. When the broker
 /// goes away the consumer reconnects with backoff; unacknowledged messages come back to the queue.
 /// On graceful shutdown it stops taking messages, finishes those in hand, then closes.
 public final class QueueConsumer: Service, Sendable {
