@@ -99,6 +99,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Access",
+            dependencies: [
+                "Redis",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/Access",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Contracts",
             path: "Shared/Contracts",
             swiftSettings: swiftSettings
@@ -165,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts",
+                "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
