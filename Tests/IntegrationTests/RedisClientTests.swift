@@ -74,7 +74,7 @@ import Testing
             let error = await #expect(throws: RedisError.self) { try await redis.ping() }
             #expect(error?.code == .unavailable)
             #expect(error?.description.contains("cannot connect to 127.0.0.1:\(settings.port)") == true)
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(ContinuousClock.now - started < .seconds(10))  // no hang, even on a loaded machine
         }
     }
 }

@@ -85,7 +85,7 @@ import Testing
 
         redis.terminate()
         redis.waitUntilExit()
-        let down = try #require(try await waitForHealth(httpPort, status: 503, within: .seconds(5)))
+        let down = try #require(try await waitForHealth(httpPort, status: 503, within: .seconds(10)))
         #expect(down.failed == ["redis"])
         #expect(down.checks["postgres"] == "ok")
         #expect(down.checks["rabbitmq"] == "ok")
