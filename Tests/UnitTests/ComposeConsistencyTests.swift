@@ -28,6 +28,7 @@ import Testing
         let compose = try text("compose/docker-compose.yml")
         for (index, service) in try opsServices().enumerated() {
             #expect(compose.contains("\(service.lowercased()):\n    <<: *service\n    environment: { <<: *service-environment, SERVICE: \(service), HTTP_PORT: \"\(8101 + index)\" }"), "\(service)")
+            #expect(compose.contains("\(service.lowercased())-worker:\n    <<: *service\n    environment: { <<: *service-environment, SERVICE: \(service), HTTP_PORT: \"\(8101 + index)\", ROLE: worker }"), "\(service) worker")
         }
         #expect(try opsServices().count == 6)
     }
