@@ -216,6 +216,26 @@ stop_rabbitmq() {
   [ -n "$epmd" ] && kill "$epmd" 2>/dev/null || true
 }
 
+# --- servers borrowed for one command (ops/test, ops/bench) ---------------------------------------
+# Starts whichever servers are not up and remembers them, so that the command stops only those:
+# a stack that was already running is reused and left running.
+STARTED_HERE=()
+start_servers_here() {
+  pid_alive "$PIDS/redis.pid" || STARTED_HERE+=(redis)
+  pid_alive "$PIDS/rabbitmq.pid" || STARTED_HERE+=(rabbitmq)
+  [ -f "$STACK_DIR/postgres/postmaster.pid" ] || STARTED_HERE+=(postgres)
+  start_postgres
+  start_redis
+  start_rabbitmq
+}
+stop_servers_started_here() {
+  local server
+  for server in rabbitmq redis postgres; do
+    [[ " ${STARTED_HERE[*]} " == *" $server "* ]] && "stop_$server"
+  done
+  return 0
+}
+
 # --- the services -------------------------------------------------------------------------------
 : "${GATEWAY_RATE:=100}" "${GATEWAY_BURST:=200}" "${GATEWAY_CALLBACK_RATE:=500}" "${GATEWAY_CALLBACK_BURST:=1000}"
 export GATEWAY_RATE GATEWAY_BURST GATEWAY_CALLBACK_RATE GATEWAY_CALLBACK_BURST
