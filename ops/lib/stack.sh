@@ -99,14 +99,27 @@ need_swift() {
 # PostgreSQL refuses to run as root; as root the cluster belongs to the 'postgres' system user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# Where the cluster lives: under the stack's folder, unless (as root) the postgres user cannot
+# reach that folder, e.g. a clone inside a private 0700 directory; then in a folder of its own.
+pg_home() {
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$STACK_DIR" 2>/dev/null; then
+    echo "/var/lib/exam-registration/$(printf %s "$STACK_DIR" | sha256sum | cut -c1-12)"
+  else
+    echo "$STACK_DIR"
+  fi
+}
+pg_data() { echo "$(pg_home)/postgres"; }
+
 start_postgres() {
-  local data="$STACK_DIR/postgres"
   mkdir -p "$STACK_DIR"
+  local home data log
+  home=$(pg_home) data=$(pg_data) log="$(pg_home)/postgres.log"
+  mkdir -p "$home"; [ "$(id -u)" = 0 ] && [ "$home" != "$STACK_DIR" ] && chown postgres: "$home"
   if [ ! -f "$data/PG_VERSION" ]; then
     say "initialising PostgreSQL in $data"
     mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown postgres: "$data"
     chmod 700 "$data"
-    local pwfile="$STACK_DIR/.pg-superuser-password"
+    local pwfile="$home/.pg-superuser-password"
     echo "${POSTGRES_SUPERUSER_PASSWORD:-postgres_local}" >"$pwfile"
     [ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
     as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
@@ -121,8 +134,9 @@ CONF
   fi
   if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     say "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT"
-    touch "$LOGS/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres: "$LOGS/postgres.log"
-    as_pg "$PG_BIN/pg_ctl" -D "$data" -o "-p $POSTGRES_PORT" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null
+    touch "$log"; [ "$(id -u)" = 0 ] && chown postgres: "$log"
+    [ "$log" = "$LOGS/postgres.log" ] || ln -sfn "$log" "$LOGS/postgres.log"
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -o "-p $POSTGRES_PORT" -l "$log" -w -t 60 start >/dev/null
   fi
   setup_database
 }
@@ -149,7 +163,7 @@ SQL
 }
 
 stop_postgres() {
-  local data="$STACK_DIR/postgres"
+  local data; data=$(pg_data)
   [ -f "$data/postmaster.pid" ] || return 0
   say "stopping PostgreSQL"
   as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || stop_pidfile "$data/postmaster.pid" PostgreSQL
@@ -223,7 +237,7 @@ STARTED_HERE=()
 start_servers_here() {
   pid_alive "$PIDS/redis.pid" || STARTED_HERE+=(redis)
   pid_alive "$PIDS/rabbitmq.pid" || STARTED_HERE+=(rabbitmq)
-  [ -f "$STACK_DIR/postgres/postmaster.pid" ] || STARTED_HERE+=(postgres)
+  [ -f "$(pg_data)/postmaster.pid" ] || STARTED_HERE+=(postgres)
   start_postgres
   start_redis
   start_rabbitmq
