@@ -27,7 +27,8 @@ public final class AMQPClient: Service, Sendable {
 
     /// Keeps an idle connection alive (see `serviceHeartbeats`) until the service group shuts down.
     public func run() async throws {
-        let interval = Duration.seconds(max(settings.heartbeatSeconds / 3, 1))
+        // Four visits per heartbeat period: a busy machine may delay one without the broker noticing.
+        let interval = Duration.milliseconds(max(settings.heartbeatSeconds * 1000 / 4, 100))
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)

@@ -97,7 +97,8 @@ need_swift() {
 
 # --- PostgreSQL --------------------------------------------------------------------------------
 # PostgreSQL refuses to run as root; as root the cluster belongs to the 'postgres' system user.
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# (From / so that a working directory the postgres user cannot enter does not matter.)
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 # Where the cluster lives: under the stack's folder, unless (as root) the postgres user cannot
 # reach that folder, e.g. a clone inside a private 0700 directory; then in a folder of its own.
