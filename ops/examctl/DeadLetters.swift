@@ -8,15 +8,21 @@ import Settings
 enum DeadLetters {
     static func run(_ words: [String], settings: AMQPSettings) async throws {
         let broker = AMQPClient(settings: settings, logger: .init(label: "examctl"))
-        defer { Task { await broker.close() } }
-        switch (words.first, words.count) {
-        case ("show", 2), ("show", 3):
-            try await show(queue: words[1], limit: words.count == 3 ? Int(words[2]) ?? 20 : 20, broker: broker)
-        case ("replay", 2):
-            try await replay(queue: words[1], broker: broker)
-        default:
-            throw UsageError()
+        do {
+            switch (words.first, words.count) {
+            case ("show", 2), ("show", 3):
+                try await show(queue: words[1], limit: words.count == 3 ? Int(words[2]) ?? 20 : 20, broker: broker)
+            case ("replay", 2):
+                try await replay(queue: words[1], broker: broker)
+            default:
+                throw UsageError()
+            }
+        } catch {
+            await broker.close()
+            throw error
         }
+        // Closed before the process exits: the broker has then taken back what was browsed.
+        await broker.close()
     }
 
     static func show(queue: String, limit: Int, broker: AMQPClient) async throws {
