@@ -9,21 +9,38 @@ let swiftSettings: [SwiftSetting] = [
 
 /// The six services share one shape: an executable whose `@main` reads its settings and runs
 /// the shared runtime with its own routes and, where it has background work, its worker role.
+/// A service with features of its own keeps them in a library beside its `App/` (so tests can
+/// build its routes against real servers without starting a process).
 let serviceNames = [
     "Registration", "Confirmation", "PaymentCallback", "Review", "Arrangement", "DocumentGeneration",
 ]
+let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
+    "Registration": (["Access"], ["App", "Migrations"]),
+    "Review": (["Access"], ["App"]),
+]
 
-let serviceTargets: [Target] = serviceNames.map { name in
-    .executableTarget(
-        name: name,
-        dependencies: [
-            "ServiceRuntime", "Settings", "Storage", "Redis", "Messaging", "Contracts",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-        ],
-        path: "Services/\(name)",
-        swiftSettings: swiftSettings
-    )
+let serviceDependencies: [Target.Dependency] = [
+    "ServiceRuntime", "Settings", "Storage", "Redis", "Messaging", "Contracts",
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
+let serviceTargets: [Target] = serviceNames.flatMap { name -> [Target] in
+    guard let library = servicesWithLibraries[name] else {
+        return [.executableTarget(name: name, dependencies: serviceDependencies, path: "Services/\(name)", swiftSettings: swiftSettings)]
+    }
+    return [
+        .executableTarget(
+            name: name, dependencies: [.target(name: "\(name)Service"), "ServiceRuntime"], path: "Services/\(name)/App",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "\(name)Service",
+            dependencies: serviceDependencies + library.dependencies + [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Services/\(name)", exclude: library.exclude, swiftSettings: swiftSettings),
+    ]
 }
 
 let package = Package(
@@ -43,11 +60,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: serviceTargets + [
         // C libraries from Debian, wrapped once each; the Swift owners live in Redis and Messaging.
         // (hiredis without pkg-config: its .pc adds -D_FILE_OFFSET_BITS, which SwiftPM refuses with a warning.)
         .systemLibrary(name: "CHiredis", path: "Shared/CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CArgon2", path: "Shared/CArgon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
 
         .target(
@@ -98,13 +117,22 @@ let package = Package(
             exclude: ["Migrations"],
             swiftSettings: swiftSettings
         ),
+        // Who may do what: accounts' passwords and sessions, staff scope, rate limits, audit,
+        // personal data at rest.
         .target(
             name: "Access",
             dependencies: [
-                "Redis",
+                "Redis", "Settings", "ServiceRuntime", "CArgon2",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Access",
+            exclude: ["Migrations"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -132,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "examctl",
             dependencies: [
-                "Settings", "Storage", "Messaging",
+                "Settings", "Storage", "Messaging", "Access",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -167,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["Settings", "Storage", "Contracts"],
+            dependencies: ["Settings", "Storage", "Contracts", "Access"],
             path: "Tests/UnitTests",
             swiftSettings: swiftSettings
         ),
@@ -175,7 +203,10 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access",
+                "RegistrationService", "ReviewService",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

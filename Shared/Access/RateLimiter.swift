@@ -37,10 +37,20 @@ public struct RateLimiter: Sendable {
 
     /// Counts one request of `subject` (a client address, an account) against `limit`.
     public func check(_ limit: RateLimit, subject: String) async throws(RedisError) -> RateDecision {
+        try await evaluate(limit, subject: subject, consume: true)
+    }
+
+    /// Whether one more request would be allowed now, without counting one (a login checks its
+    /// account's failure budget first and counts a failure only when the password was wrong).
+    public func peek(_ limit: RateLimit, subject: String) async throws(RedisError) -> RateDecision {
+        try await evaluate(limit, subject: subject, consume: false)
+    }
+
+    private func evaluate(_ limit: RateLimit, subject: String, consume: Bool) async throws(RedisError) -> RateDecision {
         let interval = max(limit.period.milliseconds / limit.limit, 1)
         let reply = try await redis.send(
             "EVAL", RedisArgument(Self.script), "1", RedisArgument(Self.key(limit, subject)),
-            RedisArgument(interval), RedisArgument(limit.period.milliseconds))
+            RedisArgument(interval), RedisArgument(limit.period.milliseconds), consume ? "1" : "0")
         guard case .array(let values) = reply, values.count == 2, let allowed = values[0].integer, let wait = values[1].integer else {
             throw RedisError(.protocolViolation, "unexpected rate-limit reply \(reply)")
         }
@@ -58,7 +68,8 @@ public struct RateLimiter: Sendable {
         return "rate:\(limit.name):" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// KEYS[1]: the budget; ARGV[1]: ms between requests at the steady rate; ARGV[2]: ms of burst.
+    /// KEYS[1]: the budget; ARGV[1]: ms between requests at the steady rate; ARGV[2]: ms of burst;
+    /// ARGV[3]: "1" to count the request, "0" only to ask.
     /// Redis's own clock is used, so processes with skewed clocks share one budget correctly.
     static let script = """
         local now_parts = redis.call('TIME')
@@ -72,7 +83,9 @@ public struct RateLimiter: Sendable {
         if allowed_at > now then
             return {0, allowed_at - now}
         end
-        redis.call('SET', KEYS[1], next_tat, 'PX', next_tat - now)
+        if ARGV[3] == '1' then
+            redis.call('SET', KEYS[1], next_tat, 'PX', next_tat - now)
+        end
         return {1, 0}
         """
 }

@@ -12,13 +12,14 @@ import Settings
 public struct ServiceDefinition: Sendable {
     public let name: String
     public let defaultPort: Int
-    public let addRoutes: @Sendable (Router<BasicRequestContext>, Dependencies) -> Void
+    /// Adds the service's API; may read settings of its own (a bad one stops the process at start).
+    public let addRoutes: @Sendable (Router<BasicRequestContext>, Dependencies) throws -> Void
     public let consumers: @Sendable (Dependencies) -> [QueueConsumer]
 
     public init(
         name: String,
         defaultPort: Int,
-        addRoutes: @escaping @Sendable (Router<BasicRequestContext>, Dependencies) -> Void = { _, _ in },
+        addRoutes: @escaping @Sendable (Router<BasicRequestContext>, Dependencies) throws -> Void = { _, _ in },
         consumers: @escaping @Sendable (Dependencies) -> [QueueConsumer] = { _ in [] }
     ) {
         self.name = name
@@ -31,8 +32,19 @@ public struct ServiceDefinition: Sendable {
 /// The connections a process holds, handed to routes and workers.
 public struct Dependencies: Sendable {
     public let settings: ServiceSettings
+    /// For settings only some services read (keys, session timeouts).
+    public let reader: SettingsReader
     public let postgres: PostgresClient
     public let redis: RedisClient
     public let amqp: AMQPClient
     public let logger: Logger
+
+    public init(settings: ServiceSettings, reader: SettingsReader, postgres: PostgresClient, redis: RedisClient, amqp: AMQPClient, logger: Logger) {
+        self.settings = settings
+        self.reader = reader
+        self.postgres = postgres
+        self.redis = redis
+        self.amqp = amqp
+        self.logger = logger
+    }
 }

@@ -18,8 +18,9 @@ import Storage
 public enum ServiceMain {
     public static func run(_ definition: ServiceDefinition, arguments: [String] = CommandLine.arguments) async -> Int32 {
         let settings: ServiceSettings
+        let reader = SettingsReader(arguments: arguments)
         do {
-            settings = try ServiceSettings(reader: SettingsReader(arguments: arguments), defaultPort: definition.defaultPort)
+            settings = try ServiceSettings(reader: reader, defaultPort: definition.defaultPort)
         } catch {
             return fail(definition, "invalid setting \(error)", code: 78)
         }
@@ -36,7 +37,7 @@ public enum ServiceMain {
         let postgres = PostgresClient(configuration: .init(settings: settings.postgres), backgroundLogger: poolLogger)
         let redis = RedisClient(settings: settings.redis, logger: logger)
         let amqp = AMQPClient(settings: settings.amqp, topology: Topology(workQueues: SystemQueues.all), logger: logger)
-        let dependencies = Dependencies(settings: settings, postgres: postgres, redis: redis, amqp: amqp, logger: logger)
+        let dependencies = Dependencies(settings: settings, reader: reader, postgres: postgres, redis: redis, amqp: amqp, logger: logger)
         let checks = DependencyCheck.all(dependencies)
 
         let router = Router()
@@ -51,7 +52,12 @@ public enum ServiceMain {
         }
         var services: [any Service] = [postgres, redis, amqp]
         switch settings.role {
-        case .api: definition.addRoutes(router, dependencies)
+        case .api:
+            do {
+                try definition.addRoutes(router, dependencies)
+            } catch {
+                return fail(definition, "invalid setting \(error)", code: 78)
+            }
         case .worker:
             // Every worker also relays the outbox: relays share the work safely, so scaling any
             // service's workers also scales event publishing.

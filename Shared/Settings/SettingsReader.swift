@@ -33,6 +33,24 @@ public struct SettingsReader: Sendable {
         return raw
     }
 
+    /// A secret with no default: a process that needs it refuses to start without it, rather
+    /// than run with a key anyone could read in the source.
+    public func requiredSecret(_ key: String) throws(SettingError) -> String {
+        guard let raw = reader.string(forKey: ConfigKey(key), isSecret: true), !raw.isEmpty else {
+            throw SettingError(setting: Self.environmentName(key), value: nil, reason: "must be set")
+        }
+        return raw
+    }
+
+    public func flag(_ key: String, default defaultValue: Bool) throws(SettingError) -> Bool {
+        guard let raw = reader.string(forKey: ConfigKey(key)) else { return defaultValue }
+        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw SettingError(setting: Self.environmentName(key), value: raw, reason: "expected true or false")
+        }
+    }
+
     public func integer(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(SettingError) -> Int {
         guard let raw = reader.string(forKey: ConfigKey(key)) else { return defaultValue }
         guard let value = Int(raw.trimmingCharacters(in: .whitespaces)), range.contains(value) else {

@@ -39,3 +39,12 @@ func eventually(within limit: Duration, _ condition: () async throws -> Bool) as
     }
     return try await condition()
 }
+
+/// Runs blocking work (waiting for a process, reading a pipe to its end, a long scan) on a
+/// thread of its own: Swift Testing runs every test on the cooperative pool, which has one
+/// thread per core here, and one blocked thread stalls half of all tests.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}

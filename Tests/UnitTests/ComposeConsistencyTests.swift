@@ -17,11 +17,22 @@ import Testing
         return line.dropFirst("SERVICES=(".count).dropLast().split(separator: " ").map(String.init)
     }
 
-    /// The environment names of the settings a service reads (`"postgres.port"` -> POSTGRES_PORT).
+    /// The environment names of the settings a service reads (`"postgres.port"` -> POSTGRES_PORT):
+    /// every `reader.xxx("...")` in Shared/Settings and Services/.
     private func variablesServicesRead() throws -> Set<String> {
-        let source = try text("Shared/Settings/ServiceSettings.swift")
-        let pattern = try Regex(#"reader\.[a-z]+\("([a-z.]+)""#)
-        return Set(source.matches(of: pattern).map { String(source[$0.range]).split(separator: "\"")[1].uppercased().replacingOccurrences(of: ".", with: "_") })
+        let pattern = try Regex(#"reader\.[a-zA-Z]+\("([a-z.]+)""#)
+        var names = Set<String>()
+        for folder in ["Shared/Settings", "Services"] {
+            let enumerator = FileManager.default.enumerator(at: Self.root.appendingPathComponent(folder), includingPropertiesForKeys: nil)
+            while let file = enumerator?.nextObject() as? URL {
+                guard file.pathExtension == "swift" else { continue }
+                let source = try String(contentsOf: file, encoding: .utf8)
+                names.formUnion(source.matches(of: pattern).map {
+                    String(source[$0.range]).split(separator: "\"")[1].uppercased().replacingOccurrences(of: ".", with: "_")
+                })
+            }
+        }
+        return names
     }
 
     @Test func composeRunsEveryServiceOnTheSamePortAsOps() throws {
@@ -44,6 +55,7 @@ import Testing
         let exported = try text("ops/lib/stack.sh").split(separator: "\n").filter { $0.hasPrefix("export ") }
             .flatMap { $0.split(separator: " ").dropFirst().map(String.init) }
         #expect(exported.contains("POSTGRES_PORT"))
+        #expect(read.contains("PERSONAL_DATA_KEYS") && read.contains("SMS_GATEWAY_URL"))
         for name in exported where read.contains(name) {
             #expect(names.contains(name), "ops sets \(name) but compose does not")
         }

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Logging
 import PostgresNIO
@@ -10,12 +11,14 @@ import Storage
 ///     examctl migrate                        apply new migrations; load shipped reference data into empty tables
 ///     examctl import-reference TABLE FILE    replace a reference table from a (corrected) CSV file
 ///     examctl dlq show QUEUE [N] | replay QUEUE   inspect or replay a work queue's dead letters
+///     examctl create-province-admin USERNAME NAME PHONE   the first province administrator (password on stdin)
 @main
 struct ExamCtl {
     static let usage = """
         usage: examctl migrate
                examctl import-reference {\(ReferenceTable.allCases.map(\.rawValue).joined(separator: "|"))} FILE.csv
                examctl dlq show QUEUE [N] | dlq replay QUEUE
+               examctl create-province-admin USERNAME NAME PHONE   (the password is read from standard input)
         settings: POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DATABASE; EXAM_REPOSITORY (default: .)
         """
 
@@ -43,6 +46,9 @@ struct ExamCtl {
                     let text = try String(contentsOfFile: command[2], encoding: .utf8)
                     let report = try await ReferenceImporter(logger: logger).importCSV(text, into: table, client: client)
                     print("\(table.rawValue): \(report.summary)")
+                case let command where command.count == 4 && command[0] == "create-province-admin":
+                    try await createProvinceAdministrator(
+                        username: command[1], name: command[2], phone: command[3], reader: reader, client: client, logger: logger)
                 default:
                     throw UsageError()
                 }
@@ -70,6 +76,40 @@ struct ExamCtl {
             print("\(table.rawValue): \(report.summary)")
         }
     }
+}
+
+extension ExamCtl {
+    /// The first account of the staff console; every later one is applied for and approved in
+    /// the console. The password comes on standard input, never on the command line (which `ps`
+    /// shows to every user).
+    static func createProvinceAdministrator(
+        username: String, name: String, phone: String, reader: SettingsReader, client: PostgresClient, logger: Logger
+    ) async throws {
+        var problems: [String] = []
+        if username.range(of: "^[a-z0-9_]{4,32}$", options: .regularExpression) == nil {
+            problems.append("USERNAME: 4-32 lower-case letters, digits or _")
+        }
+        if let problem = ContactRules.nameProblem(name) { problems.append("NAME: \(problem.message)") }
+        if let problem = ContactRules.mobileProblem(phone) { problems.append("PHONE: \(problem.message)") }
+        let password = readLine(strippingNewline: true) ?? ""
+        if let problem = PasswordPolicy.problem(with: password, login: username) { problems.append("password: \(problem.message)") }
+        guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "; ")) }
+        let cipher = PersonalDataCipher(settings: try PersonalDataSettings(reader: reader))
+        let store = StaffAccountStore(postgres: client, cipher: cipher, logger: logger)
+        let hash = try await PasswordHasher().hash(password)
+        let operatorName = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "operations"
+        guard let id = try await store.createProvinceAdministrator(
+            username: username, name: name, phone: phone, passwordHash: hash, operatorName: operatorName)
+        else {
+            throw CommandFailure("username \(username) is taken, or the province is not loaded (run examctl migrate)")
+        }
+        print("created province administrator \(username) (staff account \(id))")
+    }
+}
+
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 struct UsageError: Error {}

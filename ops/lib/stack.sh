@@ -25,6 +25,23 @@ export STACK_DIR POSTGRES_HOST POSTGRES_PORT POSTGRES_DATABASE POSTGRES_USER POS
 export POSTGRES_OWNER_USER POSTGRES_OWNER_PASSWORD REDIS_HOST REDIS_PORT
 export AMQP_HOST AMQP_PORT AMQP_USER AMQP_PASSWORD AMQP_VHOST AMQP_DIST_PORT ERL_EPMD_PORT GATEWAY_PORT SERVICE_PORT_BASE
 
+# Browser pages of the gateway's own address may send forms (CSRF origin check in the services).
+: "${ALLOWED_ORIGINS:=http://127.0.0.1:$GATEWAY_PORT,http://localhost:$GATEWAY_PORT}"
+export ALLOWED_ORIGINS
+
+# The keys that seal personal data (ID and phone numbers): made once per stack, kept beside its
+# data, readable by this user only. A real deployment sets PERSONAL_DATA_KEYS and
+# PERSONAL_DATA_LOOKUP_KEY from its secret store; back them up with the database, since the
+# sealed values cannot be read without them.
+if [ -z "${PERSONAL_DATA_KEYS:-}" ]; then
+  if [ ! -s "$STACK_DIR/secrets.env" ]; then
+    mkdir -p "$STACK_DIR"
+    (umask 077 && printf 'PERSONAL_DATA_KEYS=k%s:%s\nPERSONAL_DATA_LOOKUP_KEY=%s\n' \
+      "$(date +%Y%m%d)" "$(head -c 32 /dev/urandom | base64 -w0)" "$(head -c 32 /dev/urandom | base64 -w0)" >"$STACK_DIR/secrets.env")
+  fi
+  set -a; source "$STACK_DIR/secrets.env"; set +a
+fi
+
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 PIDS="$STACK_DIR/pids"
 LOGS="$STACK_DIR/logs"

@@ -1,4 +1,5 @@
 import Foundation
+import RegistrationService
 import ServiceRuntime
 
 /// Candidates' online registration (报名系统): accounts, personal data, choices, the pledge.

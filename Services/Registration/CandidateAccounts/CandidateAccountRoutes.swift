@@ -1,0 +1,228 @@
+import Access
+import Foundation
+import Hummingbird
+import Logging
+import ServiceRuntime
+
+/// Candidate accounts (the 报名系统's users): the ID number is the login, one account per person.
+/// - `POST /accounts` sign up; `POST /session` login; `DELETE /session` logout;
+/// - `GET /me` and `GET /candidates/{id}` (one's own record only);
+/// - `POST /password-reset/code` sends a code to the registered phone; `POST /password-reset` uses it;
+/// - `POST /me/password`, `POST /me/phone`: with the current password again.
+struct CandidateAccountRoutes: Sendable {
+    let access: AccessControl
+    let store: CandidateAccountStore
+    let resetCodes: VerificationCodes
+    let sms: any SMSSender
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("accounts", use: signUp)
+        router.post("session", use: login)
+        router.delete("session", use: logout)
+        router.get("me") { request, _ in try await ownRecord(request, id: nil) }
+        router.get("candidates/{id}") { request, context in try await ownRecord(request, id: context.parameters.get("id")) }
+        router.post("password-reset/code", use: sendResetCode)
+        router.post("password-reset", use: resetPassword)
+        router.post("me/password", use: changePassword)
+        router.post("me/phone", use: changePhone)
+    }
+
+    struct SignUp: Decodable {
+        let documentType: IdentityDocumentType
+        let documentNumber: String
+        let name: String
+        let phone: String
+        let password: String
+        let countyID: String
+    }
+
+    @Sendable func signUp(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
+        let input = try await JSONInput.decode(SignUp.self, from: request)
+        try await access.throttle(AccessLimits.signUpPerAddress, subject: request.clientAddress)
+        var validation = Validation()
+        let document = Self.document(input.documentType, input.documentNumber, &validation)
+        let name = validation.text(input.name, field: "name", length: 1...30)
+        if let name, let problem = ContactRules.nameProblem(name) { validation.add("name", problem.code, problem.message) }
+        if let problem = ContactRules.mobileProblem(input.phone) { validation.add("phone", problem.code, problem.message) }
+        if let problem = PasswordPolicy.problem(with: input.password, login: input.documentNumber) {
+            validation.add("password", problem.code, problem.message)
+        }
+        let isCounty = input.countyID.count <= 32 ? try await store.isCounty(input.countyID) : false
+        if !isCounty {
+            validation.add("countyID", "county.unknown", "请选择报名所在县（市、区）")
+        }
+        try validation.check()
+        guard let document, let name else { throw APIError.invalid(validation.errors) }
+
+        let hash = try await access.passwords.hash(input.password)
+        guard let id = try await store.signUp(document, name: name, phone: input.phone, passwordHash: hash, countyID: input.countyID) else {
+            throw APIError(
+                .conflict, code: "account.exists", message: "该证件号码已注册。如忘记密码，请使用“找回密码”通过注册手机重设。",
+                fields: [.init(field: "documentNumber", code: "account.exists", message: "该证件号码已注册，请找回密码")])
+        }
+        guard let created = try await store.account(id) else { throw APIError.notFound }
+        return JSONOutput(created.view, status: .created)
+    }
+
+    struct Login: Decodable {
+        let documentType: IdentityDocumentType?
+        let documentNumber: String
+        let password: String
+    }
+
+    struct SignedIn: Encodable, Sendable {
+        let csrfToken: String
+        let candidate: CandidateAccountView
+    }
+
+    @Sendable func login(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let input = try await JSONInput.decode(Login.self, from: request)
+        guard input.password.count <= 256,
+            case .success(let document) = IdentityDocument.validate(type: input.documentType ?? .residentID, number: input.documentNumber)
+        else { throw Self.wrongCredentials }
+        let credentials = try await store.credentials(document)
+        let matches = try await access.checkLogin(
+            account: Self.login(document), address: request.clientAddress, password: input.password, storedHash: credentials?.hash)
+        guard matches, let credentials else { throw Self.wrongCredentials }
+        let (session, cookie) = try await access.candidateSessions.begin(accountID: credentials.id, replacing: request)
+        guard let account = try await store.account(credentials.id) else { throw APIError.unauthenticated }
+        var response = try JSONOutput(SignedIn(csrfToken: session.csrfToken, candidate: account.view)).response(from: request, context: context)
+        response.setCookie(cookie)
+        return response
+    }
+
+    static let wrongCredentials = APIError(.unauthorized, code: "login.failed", message: "证件号码或密码错误")
+
+    @Sendable func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        _ = try await access.candidateSessions.require(request)
+        var response = Response(status: .noContent)
+        response.setCookie(try await access.candidateSessions.end(request))
+        return response
+    }
+
+    /// A candidate reads only their own record: any other id is "not found", exactly as for an
+    /// id that does not exist, so probing ids tells nothing.
+    @Sendable func ownRecord(_ request: Request, id: String?) async throws -> JSONOutput<SignedIn> {
+        let session = try await access.candidateSessions.require(request)
+        if let id, Int64(id) != session.accountID { throw APIError.notFound }
+        guard let account = try await store.account(session.accountID) else { throw APIError.unauthenticated }
+        return JSONOutput(SignedIn(csrfToken: session.csrfToken, candidate: account.view))
+    }
+
+    struct ResetCodeRequest: Decodable {
+        let documentType: IdentityDocumentType?
+        let documentNumber: String
+    }
+
+    /// Always 202 with the same text, whether or not the account exists: the answer must not
+    /// tell a stranger who is registered. The code goes to the phone on the account.
+    @Sendable func sendResetCode(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[String: String]> {
+        let input = try await JSONInput.decode(ResetCodeRequest.self, from: request)
+        var validation = Validation()
+        let document = Self.document(input.documentType ?? .residentID, input.documentNumber, &validation)
+        try validation.check()
+        guard let document else { throw APIError.invalid(validation.errors) }
+        let subject = access.accountSubject(Self.login(document))
+        try await access.throttle(AccessLimits.codesPerAddress, subject: request.clientAddress)
+        try await access.throttle(AccessLimits.codesPerAccount, subject: subject)
+        if let account = try await store.credentials(document), let phone = try await store.phone(account.id) {
+            let code = try await resetCodes.issue(for: subject)
+            do {
+                try await sms.send("【成人高考报名】您的验证码为 \(code)，10 分钟内有效。请勿告诉他人。", to: phone)
+            } catch {
+                access.logger.error("SMS not sent", metadata: ["error": "\(type(of: error))"])
+                throw APIError(.badGateway, code: "sms.failed", message: "短信发送失败，请稍后再试")
+            }
+        }
+        return JSONOutput(["message": "如该证件号码已注册，验证码已发送至注册手机"], status: .accepted)
+    }
+
+    struct PasswordReset: Decodable {
+        let documentType: IdentityDocumentType?
+        let documentNumber: String
+        let code: String
+        let newPassword: String
+    }
+
+    @Sendable func resetPassword(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let input = try await JSONInput.decode(PasswordReset.self, from: request)
+        var validation = Validation()
+        let document = Self.document(input.documentType ?? .residentID, input.documentNumber, &validation)
+        if input.code.count != 6 || !input.code.allSatisfy(\.isASCII) || !input.code.allSatisfy(\.isNumber) {
+            validation.add("code", "code.format", "验证码为 6 位数字")
+        }
+        if let problem = PasswordPolicy.problem(with: input.newPassword, login: input.documentNumber) {
+            validation.add("newPassword", problem.code, problem.message)
+        }
+        try validation.check()
+        guard let document else { throw APIError.invalid(validation.errors) }
+        let subject = access.accountSubject(Self.login(document))
+        guard try await resetCodes.consume(input.code, for: subject), let account = try await store.credentials(document) else {
+            throw APIError.invalid(field: "code", code: "code.wrong", message: "验证码不正确或已过期")
+        }
+        try await store.setPasswordHash(account.id, try await access.passwords.hash(input.newPassword))
+        try await access.candidateSessions.endAll(accountID: account.id)
+        return Response(status: .noContent)
+    }
+
+    struct PasswordChange: Decodable {
+        let currentPassword: String
+        let newPassword: String
+    }
+
+    @Sendable func changePassword(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let session = try await access.candidateSessions.require(request)
+        let input = try await JSONInput.decode(PasswordChange.self, from: request)
+        let account = try await reauthenticate(session, password: input.currentPassword, request: request)
+        if let problem = PasswordPolicy.problem(with: input.newPassword, login: "") {
+            throw APIError.invalid(field: "newPassword", code: problem.code, message: problem.message)
+        }
+        try await store.setPasswordHash(account.id, try await access.passwords.hash(input.newPassword))
+        try await access.candidateSessions.endAll(accountID: account.id)
+        var response = Response(status: .noContent)
+        response.setCookie(try await access.candidateSessions.end(request))
+        return response
+    }
+
+    struct PhoneChange: Decodable {
+        let currentPassword: String
+        let phone: String
+    }
+
+    @Sendable func changePhone(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
+        let session = try await access.candidateSessions.require(request)
+        let input = try await JSONInput.decode(PhoneChange.self, from: request)
+        if let problem = ContactRules.mobileProblem(input.phone) {
+            throw APIError.invalid(field: "phone", code: problem.code, message: problem.message)
+        }
+        let account = try await reauthenticate(session, password: input.currentPassword, request: request)
+        try await store.setPhone(account.id, input.phone, audit: (.candidate(account.id), request.clientAddress))
+        guard let changed = try await store.account(account.id) else { throw APIError.notFound }
+        return JSONOutput(changed.view)
+    }
+
+    /// The current password again, counted like a login (a stolen session cannot guess it).
+    private func reauthenticate(_ session: AccountSession, password: String, request: Request) async throws -> CandidateAccountView {
+        guard let account = try await store.account(session.accountID)?.view else { throw APIError.unauthenticated }
+        let matches = try await access.checkLogin(
+            account: "candidate-reauth:\(account.id)", address: request.clientAddress, password: password,
+            storedHash: try await store.passwordHash(account.id))
+        guard matches else {
+            throw APIError(
+                .forbidden, code: "reauthentication.failed", message: "当前密码不正确",
+                fields: [.init(field: "currentPassword", code: "reauthentication.failed", message: "当前密码不正确")])
+        }
+        return account
+    }
+
+    static func login(_ document: IdentityDocument) -> String { "candidate:\(document.type.rawValue):\(document.number)" }
+
+    static func document(_ type: IdentityDocumentType, _ number: String, _ validation: inout Validation) -> IdentityDocument? {
+        switch IdentityDocument.validate(type: type, number: number) {
+        case .success(let document): return document
+        case .failure(let problem):
+            validation.add("documentNumber", problem.code, problem.message)
+            return nil
+        }
+    }
+}

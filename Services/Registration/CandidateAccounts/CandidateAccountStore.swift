@@ -1,0 +1,132 @@
+import Access
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceRuntime
+
+/// A candidate account as the candidate and staff see it: ID and phone numbers masked.
+public struct CandidateAccountView: Codable, Sendable {
+    public let id: Int64
+    public let documentType: IdentityDocumentType
+    public let documentNumber: String
+    public let name: String
+    public let phone: String
+    public let countyID: String
+    public let countyName: String
+    public let status: String
+    public let createdAt: Date
+}
+
+/// The `candidate_account` table. ID and phone numbers are sealed on the way in and found by
+/// their keyed hashes; the person's (document type, number) is unique.
+struct CandidateAccountStore: Sendable {
+    let postgres: PostgresClient
+    let cipher: PersonalDataCipher
+    let logger: Logger
+
+    static let documentColumn = "candidate_account.document_number"
+    static let phoneColumn = "candidate_account.phone"
+
+    func lookup(_ document: IdentityDocument) -> ByteBuffer {
+        ByteBuffer(bytes: cipher.lookupHash("\(document.type.rawValue):\(document.number)", purpose: Self.documentColumn))
+    }
+
+    func isCounty(_ id: String) async throws -> Bool {
+        let rows = try await postgres.query(
+            "SELECT 1 FROM organisation_node WHERE id = \(id) AND kind = 'county' AND active", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// A new account; nil when this person already has one.
+    func signUp(_ document: IdentityDocument, name: String, phone: String, passwordHash: String, countyID: String) async throws -> Int64? {
+        let number = try cipher.seal(document.number, column: Self.documentColumn)
+        let sealedPhone = try cipher.seal(phone, column: Self.phoneColumn)
+        let rows = try await postgres.query(
+            """
+            INSERT INTO candidate_account (document_type, document_number_sealed, document_number_lookup, document_number_masked,
+                name, phone_sealed, phone_masked, personal_data_key_id, password_hash, organisation_node_id)
+            VALUES (\(document.type.rawValue), \(ByteBuffer(bytes: number.bytes)), \(lookup(document)), \(document.masked),
+                \(name), \(ByteBuffer(bytes: sealedPhone.bytes)), \(PersonalDataMask.maskPhone(phone)), \(number.keyID),
+                \(passwordHash), \(countyID))
+            ON CONFLICT (document_number_lookup) DO NOTHING
+            RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
+    func credentials(_ document: IdentityDocument) async throws -> (id: Int64, hash: String)? {
+        let rows = try await postgres.query(
+            "SELECT id, password_hash FROM candidate_account WHERE document_number_lookup = \(lookup(document))", logger: logger)
+        for try await (id, hash) in rows.decode((Int64, String).self) { return (id, hash) }
+        return nil
+    }
+
+    func passwordHash(_ id: Int64) async throws -> String? {
+        let rows = try await postgres.query("SELECT password_hash FROM candidate_account WHERE id = \(id)", logger: logger)
+        for try await hash in rows.decode(String.self) { return hash }
+        return nil
+    }
+
+    func account(_ id: Int64) async throws -> (view: CandidateAccountView, countyPath: String)? {
+        let rows = try await postgres.query(
+            """
+            SELECT c.id, c.document_type, c.document_number_masked, c.name, c.phone_masked, n.id, n.name, n.path::text, c.status, c.created_at
+            FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
+            WHERE c.id = \(id)
+            """, logger: logger)
+        for try await (id, type, number, name, phone, countyID, countyName, path, status, createdAt) in rows.decode(
+            (Int64, String, String, String, String, String, String, String, String, Date).self)
+        {
+            let view = CandidateAccountView(
+                id: id, documentType: IdentityDocumentType(rawValue: type) ?? .residentID, documentNumber: number, name: name,
+                phone: phone, countyID: countyID, countyName: countyName, status: status, createdAt: createdAt)
+            return (view, path)
+        }
+        return nil
+    }
+
+    /// The full phone number, for sending a code to it.
+    func phone(_ id: Int64) async throws -> String? {
+        let rows = try await postgres.query(
+            "SELECT phone_sealed, personal_data_key_id FROM candidate_account WHERE id = \(id)", logger: logger)
+        for try await (sealed, keyID) in rows.decode((ByteBuffer, String).self) {
+            return try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: Self.phoneColumn)
+        }
+        return nil
+    }
+
+    func setPasswordHash(_ id: Int64, _ hash: String) async throws {
+        try await postgres.query(
+            "UPDATE candidate_account SET password_hash = \(hash), password_changed_at = now() WHERE id = \(id)", logger: logger)
+    }
+
+    /// Re-seals both numbers with the current key (the row has one key id), so a phone change
+    /// also completes a key rotation for the row.
+    func setPhone(_ id: Int64, _ phone: String, audit: (actor: AuditActor, clientAddress: String)? = nil) async throws {
+        try await postgres.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                "SELECT document_number_sealed, personal_data_key_id FROM candidate_account WHERE id = \(id) FOR UPDATE", logger: logger)
+            var current: (ByteBuffer, String)?
+            for try await row in rows.decode((ByteBuffer, String).self) { current = row }
+            guard let (sealedNumber, keyID) = current else { return }
+            let number = try cipher.seal(
+                try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealedNumber)), column: Self.documentColumn),
+                column: Self.documentColumn)
+            let sealedPhone = try cipher.seal(phone, column: Self.phoneColumn)
+            try await connection.query(
+                """
+                UPDATE candidate_account
+                   SET document_number_sealed = \(ByteBuffer(bytes: number.bytes)), phone_sealed = \(ByteBuffer(bytes: sealedPhone.bytes)),
+                       phone_masked = \(PersonalDataMask.maskPhone(phone)), personal_data_key_id = \(number.keyID)
+                 WHERE id = \(id)
+                """, logger: logger)
+            if let audit {
+                try await AuditLog.record(
+                    audit.actor, action: "candidate.phone.change", target: .candidate(id), clientAddress: audit.clientAddress,
+                    on: connection, logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Access
+import Hummingbird
+import ServiceRuntime
+
+extension ServiceDefinition {
+    /// Port 8101 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
+    public static let registration = ServiceDefinition(name: "Registration", defaultPort: 8101, addRoutes: RegistrationRoutes.add)
+}
+
+/// Candidates' online registration (报名系统): accounts, personal data, choices, the pledge; and
+/// the staff's view of candidate records, scoped to their subtree and audited.
+public enum RegistrationRoutes {
+    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
+        let access = try AccessControl(dependencies)
+        let sms = try SMSSenderFactory.make(reader: dependencies.reader, logger: dependencies.logger)
+        add(to: router, dependencies, access: access, sms: sms)
+    }
+
+    /// With the SMS sender given (tests read the codes it sends).
+    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl, sms: any SMSSender) {
+        access.protect(router)
+        let accounts = CandidateAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
+        CandidateAccountRoutes(
+            access: access, store: accounts,
+            resetCodes: VerificationCodes(redis: dependencies.redis, access: access), sms: sms
+        ).add(to: router)
+        StaffCandidateRoutes(access: access, store: accounts).add(to: router.group("staff/candidates"))
+    }
+}
