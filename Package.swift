@@ -17,6 +17,7 @@ let serviceNames = [
 let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
     "Registration": (["Access"], ["App", "Migrations"]),
     "Review": (["Access"], ["App"]),
+    "Confirmation": (["Access"], ["App", "Migrations"]),
 ]
 
 let serviceDependencies: [Target.Dependency] = [
@@ -37,6 +38,7 @@ let serviceTargets: [Target] = serviceNames.flatMap { name -> [Target] in
             name: "\(name)Service",
             dependencies: serviceDependencies + library.dependencies + [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Services/\(name)", exclude: library.exclude, swiftSettings: swiftSettings),
@@ -195,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["Settings", "Storage", "Contracts", "Access"],
+            dependencies: ["Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService"],
             path: "Tests/UnitTests",
             swiftSettings: swiftSettings
         ),

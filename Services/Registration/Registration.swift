@@ -25,5 +25,11 @@ public enum RegistrationRoutes {
             resetCodes: VerificationCodes(redis: dependencies.redis, access: access), sms: sms
         ).add(to: router)
         StaffCandidateRoutes(access: access, store: accounts).add(to: router.group("staff/candidates"))
+        let years = ExamYearStore(postgres: dependencies.postgres, logger: dependencies.logger)
+        ExamYearRoutes(access: access, years: years).add(to: router)
+        RegistrationFormRoutes(
+            access: access, store: RegistrationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger),
+            years: years, accounts: accounts
+        ).add(to: router)
     }
 }

@@ -18,6 +18,12 @@ public struct IdentityDocument: Sendable, Equatable {
     public let type: IdentityDocumentType
     public let number: String
 
+    /// For a number validated before (read back from storage); new input goes through `validate`.
+    public init(type: IdentityDocumentType, number: String) {
+        self.type = type
+        self.number = number
+    }
+
     public enum Problem: String, Error, Sendable {
         case empty, tooLong, format, checkDigit, birthDate
 

@@ -28,7 +28,7 @@ public enum JSONInput {
         }
     }
 
-    static func fieldError(_ error: DecodingError) -> FieldError {
+    public static func fieldError(_ error: DecodingError) -> FieldError {
         switch error {
         case .keyNotFound(let key, let context):
             return FieldError(field: path(context.codingPath + [key]), code: "required", message: "必须填写")

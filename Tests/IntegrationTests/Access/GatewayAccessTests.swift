@@ -7,6 +7,8 @@ import Testing
 /// Through nginx to the Registration and Review processes under ops/test: sign-up to logout, and
 /// the first province administrator created by the operations command.
 @Suite struct GatewayAccessTests {
+    init() {}
+
     static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false

@@ -1,4 +1,5 @@
 import Foundation
+import ConfirmationService
 import ServiceRuntime
 
 /// On-site confirmation (现场确认) at confirmation points: photos, candidate numbers, bulk entry.

@@ -1,0 +1,91 @@
+import Access
+import Foundation
+import Hummingbird
+import NIOCore
+import ServiceRuntime
+
+/// The exam year as data, changed by the province without a release:
+/// - `PUT /staff/exam-years/{year}`: the year's document (calendar, fee, code lists, pledge), JSON;
+///   it becomes the current year;
+/// - `PUT /staff/exam-years/{year}/catalogue`: the enrolment catalogue, CSV, all rows or none;
+/// - `GET /exam-year`: the current year as candidates' pages need it.
+struct ExamYearRoutes: Sendable {
+    let access: AccessControl
+    let years: ExamYearStore
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.put("staff/exam-years/{year}", use: saveYear)
+        router.put("staff/exam-years/{year}/catalogue", use: replaceCatalogue)
+        router.get("exam-year", use: current)
+    }
+
+    @Sendable func saveYear(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ExamYearDocument> {
+        let member = try await provinceAdministrator(request, action: "exam_year.change")
+        let year = try Self.year(context)
+        var request = request
+        let body = try await request.collectBody(upTo: 256 * 1024)
+        let document: ExamYearDocument
+        do {
+            document = try ExamYearDocument.decoder.decode(ExamYearDocument.self, from: Data(body.readableBytesView))
+        } catch let error as DecodingError {
+            throw APIError(.badRequest, code: "invalid_json", message: "年度设置格式有误", fields: [JSONInput.fieldError(error)])
+        }
+        var problems = document.problems().map { FieldError(field: $0.field, code: "exam_year.invalid", message: $0.message) }
+        if document.year != year { problems.append(FieldError(field: "year", code: "exam_year.mismatch", message: "年度与地址不符")) }
+        guard problems.isEmpty else { throw APIError.invalid(problems) }
+        try await years.save(document, by: member.id)
+        try await access.audit.record(.staff(member), action: "exam_year.change", target: .init(kind: "exam_year", id: String(year)), request: request)
+        return JSONOutput(document)
+    }
+
+    @Sendable func replaceCatalogue(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[String: Int]> {
+        let member = try await provinceAdministrator(request, action: "catalogue.replace")
+        let year = try Self.year(context)
+        guard try await years.yearExists(year) else {
+            throw APIError.invalid(field: "year", code: "exam_year.unknown", message: "请先设置该年度")
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 8 * 1024 * 1024)
+        } catch {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "文件过大（最大 8 MB）")
+        }
+        guard let text = String(bytes: body.readableBytesView, encoding: .utf8) else {
+            throw APIError(.badRequest, code: "invalid_encoding", message: "文件须为 UTF-8 编码的 CSV")
+        }
+        let entries = try CatalogueCSV.parse(text)
+        try await years.replaceCatalogue(year, with: entries)
+        try await access.audit.record(.staff(member), action: "catalogue.replace", target: .init(kind: "exam_year", id: String(year)), request: request)
+        return JSONOutput(["majors": entries.count])
+    }
+
+    struct PublicYear: Encodable, Sendable {
+        let year: Int
+        let calendar: ExamYearDocument.Calendar
+        let feeFen: Int
+        let codeLists: ExamYearDocument.CodeLists
+        let pledgeVersion: String
+    }
+
+    @Sendable func current(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<PublicYear> {
+        guard let year = try await years.current() else { throw APIError(.notFound, code: "exam_year.none", message: "本年度报名尚未开放") }
+        return JSONOutput(PublicYear(year: year.year, calendar: year.calendar, feeFen: year.feeFen, codeLists: year.codeLists, pledgeVersion: year.pledge.version))
+    }
+
+    private func provinceAdministrator(_ request: Request, action: String) async throws -> StaffMember {
+        let member = try await access.staff.member(request)
+        guard member.isProvinceAdministrator else {
+            try await access.audit.record(.staff(member), action: action, target: .init(kind: "exam_year", id: "-"), outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
+        return member
+    }
+
+    static func year(_ context: BasicRequestContext) throws -> Int {
+        guard let raw = context.parameters.get("year"), raw.count == 4, let year = Int(raw), (2000...2100).contains(year) else {
+            throw APIError.invalid(field: "year", code: "year.format", message: "年度应为 4 位数字")
+        }
+        return year
+    }
+}

@@ -1,0 +1,120 @@
+import Access
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// One major of the catalogue: what a choice must match.
+public struct CatalogueEntry: Codable, Sendable, Equatable {
+    public var institutionCode: String
+    public var institutionName: String
+    public var majorCode: String
+    public var majorName: String
+    public var level: StudyLevel
+    public var subjectCategory: String
+    public var majorCategory: String
+    public var studyForms: [StudyForm]
+    public var duration: String
+    public var medical: Bool
+}
+
+/// The `exam_year` and `catalogue_major` tables. The current year's document is read on every
+/// form save, so it is cached for a few seconds: a province's change shows within that time.
+final class ExamYearStore: Sendable {
+    let postgres: PostgresClient
+    let logger: Logger
+    private let cached = Cache<ExamYearDocument>(lifetime: .seconds(5))
+
+    init(postgres: PostgresClient, logger: Logger) {
+        self.postgres = postgres
+        self.logger = logger
+    }
+
+    func current() async throws -> ExamYearDocument? {
+        if let document = cached.value { return document }
+        let rows = try await postgres.query("SELECT document::text FROM exam_year WHERE current", logger: logger)
+        for try await text in rows.decode(String.self) {
+            let document = try ExamYearDocument.decoder.decode(ExamYearDocument.self, from: Data(text.utf8))
+            cached.value = document
+            return document
+        }
+        return nil
+    }
+
+    /// Stores a year's document and makes it the current year.
+    func save(_ document: ExamYearDocument, by staffID: Int64) async throws {
+        let text = String(decoding: try ExamYearDocument.encoder.encode(document), as: UTF8.self)
+        try await postgres.withTransaction(logger: logger) { connection in
+            try await connection.query("UPDATE exam_year SET current = false WHERE current AND year <> \(document.year)", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO exam_year (year, document, current, updated_by) VALUES (\(document.year), \(text)::jsonb, true, \(staffID))
+                ON CONFLICT (year) DO UPDATE SET document = excluded.document, current = true, updated_at = now(), updated_by = excluded.updated_by
+                """, logger: logger)
+        }
+        cached.value = nil
+    }
+
+    func yearExists(_ year: Int) async throws -> Bool {
+        for try await _ in try await postgres.query("SELECT 1 FROM exam_year WHERE year = \(year)", logger: logger) { return true }
+        return false
+    }
+
+    /// Replaces a year's catalogue, all rows or none.
+    func replaceCatalogue(_ year: Int, with entries: [CatalogueEntry]) async throws {
+        try await postgres.withTransaction(logger: logger) { connection in
+            // Two imports of one year at once would trip over each other's rows: one at a time.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Int64(0x6361_7461_0000) + Int64(year)))", logger: logger)
+            try await connection.query("DELETE FROM catalogue_major WHERE year = \(year)", logger: logger)
+            for chunk in stride(from: 0, to: entries.count, by: 1_000).map({ Array(entries[$0..<min($0 + 1_000, entries.count)]) }) {
+                let forms = chunk.map { $0.studyForms.map(\.rawValue).joined(separator: "|") }
+                try await connection.query(
+                    """
+                    INSERT INTO catalogue_major (year, institution_code, institution_name, major_code, major_name, level,
+                        subject_category, major_category, study_forms, duration, medical)
+                    SELECT \(year), i, iname, m, mname, l, s, c, string_to_array(f, '|'), d, med
+                    FROM unnest(\(chunk.map(\.institutionCode)), \(chunk.map(\.institutionName)), \(chunk.map(\.majorCode)),
+                        \(chunk.map(\.majorName)), \(chunk.map(\.level.rawValue)), \(chunk.map(\.subjectCategory)), \(chunk.map(\.majorCategory)),
+                        \(forms), \(chunk.map(\.duration)), \(chunk.map(\.medical))) AS t(i, iname, m, mname, l, s, c, f, d, med)
+                    """, logger: logger)
+            }
+        }
+    }
+
+    func catalogueEntry(year: Int, institution: String, major: String, level: StudyLevel) async throws -> CatalogueEntry? {
+        let rows = try await postgres.query(
+            """
+            SELECT institution_code, institution_name, major_code, major_name, level, subject_category, major_category,
+                   study_forms, duration, medical
+            FROM catalogue_major
+            WHERE year = \(year) AND institution_code = \(institution) AND major_code = \(major) AND level = \(level.rawValue)
+            """, logger: logger)
+        for try await (institutionCode, institutionName, majorCode, majorName, level, subject, category, forms, duration, medical) in rows.decode(
+            (String, String, String, String, String, String, String, [String], String, Bool).self)
+        {
+            return CatalogueEntry(
+                institutionCode: institutionCode, institutionName: institutionName, majorCode: majorCode, majorName: majorName,
+                level: StudyLevel(rawValue: level) ?? .highSchoolToAssociate, subjectCategory: subject, majorCategory: category,
+                studyForms: forms.compactMap(StudyForm.init(rawValue:)), duration: duration, medical: medical)
+        }
+        return nil
+    }
+}
+
+/// A value kept for a short time, shared by the threads of one process.
+final class Cache<Value: Sendable>: Sendable {
+    private let state = Mutex<(value: Value, stored: ContinuousClock.Instant)?>(nil)
+    private let lifetime: Duration
+
+    init(lifetime: Duration) { self.lifetime = lifetime }
+
+    var value: Value? {
+        get {
+            state.withLock { entry in
+                guard let entry, ContinuousClock.now - entry.stored < lifetime else { return nil }
+                return entry.value
+            }
+        }
+        set { state.withLock { $0 = newValue.map { ($0, ContinuousClock.now) } } }
+    }
+}

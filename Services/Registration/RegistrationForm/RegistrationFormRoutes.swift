@@ -1,0 +1,178 @@
+import Access
+import Contracts
+import Foundation
+import Hummingbird
+import PostgresNIO
+import ServiceRuntime
+
+/// The candidate's registration (报名): save a draft, sign the pledge, choose a point, submit,
+/// and see where things stand.
+/// - `GET /registration`, `PUT /registration` (a draft: incomplete is fine), `POST /registration/submit`;
+/// - `GET /pledge`, `POST /registration/pledge`; `GET /confirmation-points`; `GET /registration/status`.
+struct RegistrationFormRoutes: Sendable {
+    let access: AccessControl
+    let store: RegistrationStore
+    let years: ExamYearStore
+    let accounts: CandidateAccountStore
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("registration", use: load)
+        router.put("registration", use: saveDraft)
+        router.post("registration/submit", use: submit)
+        router.get("pledge", use: pledge)
+        router.post("registration/pledge", use: signPledge)
+        router.get("confirmation-points", use: points)
+        router.get("registration/status", use: status)
+    }
+
+    @Sendable func load(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<SavedRegistration> {
+        let session = try await access.candidateSessions.require(request)
+        let year = try await currentYear()
+        return JSONOutput(try await store.load(session.accountID) ?? SavedRegistration(form: .init(), year: year.year, revision: 0))
+    }
+
+    @Sendable func saveDraft(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<SavedRegistration> {
+        let session = try await access.candidateSessions.require(request)
+        try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
+        let form = try await JSONInput.decode(RegistrationForm.self, from: request)
+        let problems = form.draftProblems()
+        guard problems.isEmpty else { throw APIError.invalid(problems) }
+        let year = try await currentYear()
+        try await locked { try await store.save(session.accountID, year: year.year, form: form) }
+        return JSONOutput(try await store.load(session.accountID) ?? SavedRegistration(form: form, year: year.year, revision: 1))
+    }
+
+    struct Submitted: Encodable, Sendable {
+        let status: String
+        let revision: Int
+    }
+
+    /// Checks everything; a form with problems is kept as a draft (nothing typed is lost) and
+    /// the problems are answered, each naming its field.
+    @Sendable func submit(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Submitted> {
+        let session = try await access.candidateSessions.require(request)
+        try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
+        let form = try await JSONInput.decode(RegistrationForm.self, from: request)
+        let year = try await currentYear()
+        let saved = try await store.load(session.accountID)
+        let ruleContext = try await ruleContext(for: session.accountID, form: form, year: year, pledgeVersion: saved?.pledgeVersion)
+        let problems = RegistrationRules.check(form, ruleContext)
+        guard problems.isEmpty else {
+            if form.draftProblems().isEmpty { try await locked { try await store.save(session.accountID, year: year.year, form: form) } }
+            throw APIError.invalid(problems)
+        }
+        let choices = zip(form.choices, ruleContext.catalogue).compactMap { choice, entry in
+            entry.map { CandidateSubmitted.Choice(level: $0.level.rawValue, subjectCategory: $0.subjectCategory, institutionCode: $0.institutionCode, majorCode: $0.majorCode) }
+        }
+        let revision = try await locked {
+            try await store.save(session.accountID, year: year.year, form: form, submission: (request.clientAddress, choices))
+        }
+        return JSONOutput(Submitted(status: "submitted", revision: revision))
+    }
+
+    struct PledgeText: Encodable, Sendable {
+        let version: String
+        let text: String
+    }
+
+    @Sendable func pledge(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<PledgeText> {
+        let year = try await currentYear()
+        return JSONOutput(PledgeText(version: year.pledge.version, text: year.pledge.text))
+    }
+
+    struct Signature: Decodable {
+        let version: String
+    }
+
+    @Sendable func signPledge(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let session = try await access.candidateSessions.require(request)
+        let input = try await JSONInput.decode(Signature.self, from: request)
+        let year = try await currentYear()
+        guard input.version == year.pledge.version else {
+            throw APIError.invalid(field: "version", code: "pledge.version", message: "承诺书已更新，请重新阅读后签署")
+        }
+        try await locked { try await store.signPledge(session.accountID, year: year.year, version: input.version) }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func points(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[ConfirmationPointOption]> {
+        let session = try await access.candidateSessions.require(request)
+        guard let city = try await store.registeringCity(session.accountID) else { throw APIError.unauthenticated }
+        return JSONOutput(try await store.points(city: city))
+    }
+
+    struct StatusView: Encodable, Sendable {
+        let status: String
+        let statusName: String
+        /// What still stops a submission (empty once everything is in order).
+        let problems: [FieldError]
+        let confirmationPoint: ConfirmationPointOption?
+        let nextStep: String
+    }
+
+    @Sendable func status(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<StatusView> {
+        let session = try await access.candidateSessions.require(request)
+        guard let status = try await store.status(session.accountID) else { throw APIError.unauthenticated }
+        let year = try await currentYear()
+        let saved = try await store.load(session.accountID)
+        let form = saved?.form ?? RegistrationForm()
+        let problems = ["registered", "submitted"].contains(status)
+            ? RegistrationRules.check(form, try await ruleContext(for: session.accountID, form: form, year: year, pledgeVersion: saved?.pledgeVersion))
+            : []
+        var point: ConfirmationPointOption?
+        if let id = form.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
+        let (name, next): (String, String) = switch status {
+        case "registered": ("未提交", problems.isEmpty ? "请提交报名信息" : "请按提示补全报名信息后提交")
+        case "submitted": ("已提交，待现场确认", "请在规定时间内携带身份证到所选报名确认点办理现场确认")
+        case "confirmed": ("已确认，待缴费", "请在缴费截止前完成网上缴费")
+        case "paid": ("报名有效", "请在规定时间内打印准考证")
+        case "exempt": ("免试入学", "请留意录取通知")
+        default: ("报名无效", "如有疑问请联系报名确认点")
+        }
+        return JSONOutput(StatusView(status: status, statusName: name, problems: problems, confirmationPoint: point, nextStep: next))
+    }
+
+    private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument, pledgeVersion: String?) async throws -> RuleContext {
+        guard let account = try await accounts.document(candidateID), let city = try await store.registeringCity(candidateID) else {
+            throw APIError.unauthenticated
+        }
+        let codes = try await store.referenceCodes()
+        var catalogue: [CatalogueEntry?] = []
+        for choice in form.choices.prefix(2) {
+            if let level = choice.level, let institution = choice.institutionCode, let major = choice.majorCode, institution.count <= 20, major.count <= 20 {
+                catalogue.append(try await years.catalogueEntry(year: year.year, institution: institution, major: major, level: level))
+            } else {
+                catalogue.append(nil)
+            }
+        }
+        var point: ConfirmationPointOption?
+        if let id = form.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
+        return RuleContext(
+            year: year, document: account, registeringCity: city, ethnicGroups: codes.ethnicGroups, politicalStatuses: codes.politicalStatuses,
+            cities: codes.cities, catalogue: catalogue, point: point, pledgeVersion: pledgeVersion, now: Date())
+    }
+
+    private func currentYear() async throws -> ExamYearDocument {
+        guard let year = try await years.current() else { throw APIError(.notFound, code: "exam_year.none", message: "本年度报名尚未开放") }
+        return year
+    }
+
+    /// A confirmed registration refuses every change, with the reason.
+    private func locked<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            if let failure = error.closureError as? RegistrationStore.Failure, case .locked(let status) = failure {
+                throw Self.lockedError(status)
+            }
+            if let failure = error.closureError as? APIError { throw failure }
+            throw error
+        } catch RegistrationStore.Failure.locked(let status) {
+            throw Self.lockedError(status)
+        }
+    }
+
+    static func lockedError(_ status: String) -> APIError {
+        APIError(.conflict, code: "registration.locked", message: "报名信息已经现场确认（状态：\(status)），不能再修改；如确需更正，请到报名确认点办理")
+    }
+}

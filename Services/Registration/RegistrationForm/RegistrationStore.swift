@@ -1,0 +1,175 @@
+import Access
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import PostgresNIO
+import ServiceRuntime
+
+/// A candidate's saved registration as the candidate sees it.
+public struct SavedRegistration: Codable, Sendable {
+    public var form: RegistrationForm
+    public var year: Int
+    public var pledgeVersion: String?
+    public var pledgeSignedAt: Date?
+    public var submittedAt: Date?
+    public var revision: Int
+}
+
+/// The `registration` table, the candidate's state and its transitions.
+struct RegistrationStore: Sendable {
+    let postgres: PostgresClient
+    let cipher: PersonalDataCipher
+    let logger: Logger
+    private let codes = Cache<ReferenceCodes>(lifetime: .seconds(60))
+    static let basicColumn = "registration.basic"
+
+    init(postgres: PostgresClient, cipher: PersonalDataCipher, logger: Logger) {
+        self.postgres = postgres
+        self.cipher = cipher
+        self.logger = logger
+    }
+
+    struct ReferenceCodes: Sendable {
+        let ethnicGroups: Set<String>
+        let politicalStatuses: Set<String>
+        let cities: Set<String>
+    }
+
+    enum Failure: Error { case locked(status: String) }
+
+    func load(_ candidateID: Int64) async throws -> SavedRegistration? {
+        let rows = try await postgres.query(
+            """
+            SELECT year, basic_sealed, personal_data_key_id, choices::text, confirmation_point_id, pledge_version, pledge_signed_at, submitted_at, version
+            FROM registration WHERE candidate_id = \(candidateID)
+            """, logger: logger)
+        for try await (year, sealed, keyID, choices, point, pledge, signedAt, submittedAt, version) in rows.decode(
+            (Int, ByteBuffer?, String?, String, String?, String?, Date?, Date?, Int).self)
+        {
+            var form = RegistrationForm(confirmationPointID: point)
+            if let sealed, let keyID {
+                let text = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: Self.basicColumn)
+                form.basic = try JSONDecoder().decode(BasicInformation.self, from: Data(text.utf8))
+            }
+            form.choices = try JSONDecoder().decode([ApplicationChoice].self, from: Data(choices.utf8))
+            return SavedRegistration(form: form, year: year, pledgeVersion: pledge, pledgeSignedAt: signedAt, submittedAt: submittedAt, revision: version)
+        }
+        return nil
+    }
+
+    /// Saves the form (a draft, or a submission when `submission` is given) in one transaction
+    /// with the state change, its transition record and its event. Refused once confirmed.
+    @discardableResult
+    func save(
+        _ candidateID: Int64, year: Int, form: RegistrationForm, submission: (clientAddress: String, choices: [CandidateSubmitted.Choice])? = nil
+    ) async throws -> Int {
+        let basic = try cipher.seal(String(decoding: try JSONEncoder().encode(form.basic), as: UTF8.self), column: Self.basicColumn)
+        let choices = String(decoding: try JSONEncoder().encode(form.choices), as: UTF8.self)
+        return try await postgres.withTransaction(logger: logger) { connection in
+            let status = try await lockStatus(candidateID, on: connection)
+            guard status == "registered" || status == "submitted" else { throw Failure.locked(status: status) }
+            let rows = try await connection.query(
+                """
+                INSERT INTO registration (candidate_id, year, basic_sealed, personal_data_key_id, choices, confirmation_point_id, submitted_at)
+                VALUES (\(candidateID), \(year), \(ByteBuffer(bytes: basic.bytes)), \(basic.keyID), \(choices)::jsonb, \(form.confirmationPointID),
+                        CASE WHEN \(submission != nil) THEN now() END)
+                ON CONFLICT (candidate_id) DO UPDATE
+                   SET year = excluded.year, basic_sealed = excluded.basic_sealed, personal_data_key_id = excluded.personal_data_key_id,
+                       choices = excluded.choices, confirmation_point_id = excluded.confirmation_point_id,
+                       submitted_at = coalesce(excluded.submitted_at, registration.submitted_at),
+                       updated_at = now(), version = registration.version + 1
+                RETURNING version
+                """, logger: logger)
+            var revision = 1
+            for try await value in rows.decode(Int.self) { revision = value }
+            guard let submission, let point = form.confirmationPointID else { return revision }
+            if status != "submitted" {
+                try await connection.query(
+                    "UPDATE candidate_account SET status = 'submitted' WHERE id = \(candidateID)", logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
+                    VALUES (\(candidateID), \(status), 'submitted', 'candidate', \(candidateID), \(submission.clientAddress))
+                    """, logger: logger)
+            }
+            let event = CandidateSubmitted(candidateID: candidateID, year: year, confirmationPointID: point, choices: submission.choices, revision: revision)
+            try await Outbox.append(
+                [try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(candidateID)", routingKey: CandidateSubmitted.routingKey)],
+                in: connection, logger: logger)
+            return revision
+        }
+    }
+
+    func signPledge(_ candidateID: Int64, year: Int, version: String) async throws {
+        try await postgres.withTransaction(logger: logger) { connection in
+            let status = try await lockStatus(candidateID, on: connection)
+            guard status == "registered" || status == "submitted" else { throw Failure.locked(status: status) }
+            try await connection.query(
+                """
+                INSERT INTO registration (candidate_id, year, pledge_version, pledge_signed_at) VALUES (\(candidateID), \(year), \(version), now())
+                ON CONFLICT (candidate_id) DO UPDATE SET pledge_version = excluded.pledge_version, pledge_signed_at = now(), updated_at = now()
+                """, logger: logger)
+        }
+    }
+
+    private func lockStatus(_ candidateID: Int64, on connection: PostgresConnection) async throws -> String {
+        let rows = try await connection.query("SELECT status FROM candidate_account WHERE id = \(candidateID) FOR UPDATE", logger: logger)
+        for try await status in rows.decode(String.self) { return status }
+        throw APIError.unauthenticated
+    }
+
+    func status(_ candidateID: Int64) async throws -> String? {
+        for try await status in try await postgres.query("SELECT status FROM candidate_account WHERE id = \(candidateID)", logger: logger).decode(String.self) {
+            return status
+        }
+        return nil
+    }
+
+    /// The city (市州) the candidate registers in: the parent of the account's county.
+    func registeringCity(_ candidateID: Int64) async throws -> String? {
+        let rows = try await postgres.query(
+            """
+            SELECT n.parent_id FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id WHERE c.id = \(candidateID)
+            """, logger: logger)
+        for try await city in rows.decode(String?.self) { return city }
+        return nil
+    }
+
+    func referenceCodes() async throws -> ReferenceCodes {
+        if let cached = codes.value { return cached }
+        var ethnic = Set<String>(), political = Set<String>(), cities = Set<String>()
+        for try await code in try await postgres.query("SELECT code FROM ethnic_group WHERE active", logger: logger).decode(String.self) { ethnic.insert(code) }
+        for try await code in try await postgres.query("SELECT code FROM political_status WHERE active", logger: logger).decode(String.self) { political.insert(code) }
+        for try await code in try await postgres.query("SELECT id FROM organisation_node WHERE kind = 'city' AND active", logger: logger).decode(String.self) {
+            cities.insert(code)
+        }
+        let result = ReferenceCodes(ethnicGroups: ethnic, politicalStatuses: political, cities: cities)
+        codes.value = result
+        return result
+    }
+
+    /// Approved points, all of a city's or one by id.
+    func points(city: String? = nil, id: String? = nil) async throws -> [ConfirmationPointOption] {
+        let rows = try await postgres.query(
+            """
+            SELECT p.node_id, n.name, county.parent_id, p.county_id, p.address, p.phone, p.levels, p.low_age, p.medical, p.hours::text
+            FROM confirmation_point p
+            JOIN organisation_node n ON n.id = p.node_id
+            JOIN organisation_node county ON county.id = p.county_id
+            WHERE p.status = 'approved' AND n.active AND (\(city)::text IS NULL OR county.parent_id = \(city)) AND (\(id)::text IS NULL OR p.node_id = \(id))
+            ORDER BY p.county_id, n.name
+            """, logger: logger)
+        var points: [ConfirmationPointOption] = []
+        for try await (id, name, cityID, countyID, address, phone, levels, lowAge, medical, hours) in rows.decode(
+            (String, String, String?, String, String, String, [String], Bool, Bool, String).self)
+        {
+            points.append(
+                ConfirmationPointOption(
+                    id: id, name: name, cityID: cityID ?? "", countyID: countyID, address: address, phone: phone,
+                    levels: levels.compactMap(StudyLevel.init(rawValue:)), lowAge: lowAge, medical: medical,
+                    hours: (try? JSONDecoder().decode([[String]].self, from: Data(hours.utf8))) ?? []))
+        }
+        return points
+    }
+}
