@@ -15,7 +15,7 @@ let serviceNames = [
     "Registration", "Confirmation", "PaymentCallback", "Review", "Arrangement", "DocumentGeneration",
 ]
 let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
-    "Registration": (["Access"], ["App", "Migrations"]),
+    "Registration": (["Access"], ["App", "Migrations", "openapi.json"]),
     "Review": (["Access"], ["App"]),
     "Confirmation": (["Access"], ["App", "Migrations"]),
 ]

@@ -42,6 +42,7 @@ public enum ServiceMain {
 
         let router = Router()
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: UnexpectedErrorMiddleware())
         router.get("health") { _, _ in await health(of: definition.name, checks) }
         router.get("metrics") { _, _ in
             var buffer = [UInt8]()

@@ -89,8 +89,12 @@ public struct RegistrationForm: Codable, Sendable, Equatable {
         if choices.count > 2 { problems.append(FieldError(field: "choices", code: "choices.too_many", message: "最多填报两个志愿")) }
         for (index, choice) in choices.enumerated() {
             for (name, value) in [("subjectCategory", choice.subjectCategory), ("institutionCode", choice.institutionCode), ("majorCode", choice.majorCode)] {
-                if let value, value.count > 20 {
+                guard let value else { continue }
+                if value.count > 20 {
                     problems.append(FieldError(field: "choice\(index + 1).\(name)", code: "too_long", message: "最多 20 个字符"))
+                }
+                if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    problems.append(FieldError(field: "choice\(index + 1).\(name)", code: "invalid_characters", message: "含有不允许的字符"))
                 }
             }
         }

@@ -35,8 +35,7 @@ struct RegistrationFormRoutes: Sendable {
         let session = try await access.candidateSessions.require(request)
         try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
         let form = try await JSONInput.decode(RegistrationForm.self, from: request)
-        let problems = form.draftProblems()
-        guard problems.isEmpty else { throw APIError.invalid(problems) }
+        try await checkDraft(form)
         let year = try await currentYear()
         try await locked { try await store.save(session.accountID, year: year.year, form: form) }
         return JSONOutput(try await store.load(session.accountID) ?? SavedRegistration(form: form, year: year.year, revision: 1))
@@ -58,7 +57,7 @@ struct RegistrationFormRoutes: Sendable {
         let ruleContext = try await ruleContext(for: session.accountID, form: form, year: year, pledgeVersion: saved?.pledgeVersion)
         let problems = RegistrationRules.check(form, ruleContext)
         guard problems.isEmpty else {
-            if form.draftProblems().isEmpty { try await locked { try await store.save(session.accountID, year: year.year, form: form) } }
+            if (try? await checkDraft(form)) != nil { try await locked { try await store.save(session.accountID, year: year.year, form: form) } }
             throw APIError.invalid(problems)
         }
         let choices = zip(form.choices, ruleContext.catalogue).compactMap { choice, entry in
@@ -150,6 +149,15 @@ struct RegistrationFormRoutes: Sendable {
         return RuleContext(
             year: year, document: account, registeringCity: city, ethnicGroups: codes.ethnicGroups, politicalStatuses: codes.politicalStatuses,
             cities: codes.cities, catalogue: catalogue, point: point, pledgeVersion: pledgeVersion, now: Date())
+    }
+
+    /// What even a draft must be: within its limits, and naming a point that exists if any.
+    private func checkDraft(_ form: RegistrationForm) async throws {
+        var problems = form.draftProblems()
+        if problems.isEmpty, let id = form.confirmationPointID, try await store.points(id: id).isEmpty {
+            problems.append(FieldError(field: "confirmationPointID", code: "confirmation_point.unknown", message: "没有这个报名确认点"))
+        }
+        guard problems.isEmpty else { throw APIError.invalid(problems) }
     }
 
     private func currentYear() async throws -> ExamYearDocument {

@@ -37,6 +37,21 @@ struct AccessFixture: Sendable {
     ]
     static let origin = "http://127.0.0.1:28080"
 
+    /// The registration service's routes as the service adds them (for comparing with its
+    /// OpenAPI document); nothing connects.
+    static func registrationRoutes() throws -> [String] {
+        let reader = SettingsReader(arguments: ["tests"], environment: environment)
+        let logger = TestStack.logger
+        let dependencies = Dependencies(
+            settings: try ServiceSettings(reader: reader, defaultPort: 1), reader: reader,
+            postgres: PostgresClient(configuration: .init(settings: TestStack.postgres), backgroundLogger: logger),
+            redis: RedisClient(settings: TestStack.redis, logger: logger),
+            amqp: AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: []), logger: logger), logger: logger)
+        let router = Router()
+        RegistrationRoutes.add(to: router, dependencies, access: try AccessControl(dependencies), sms: RecordingSMSSender())
+        return router.routes.map { "\($0.method) \($0.path)" }
+    }
+
     static func with<T: Sendable>(
         redis redisSettings: RedisSettings = TestStack.redis, settings extra: [String: String] = [:],
         _ body: @Sendable (AccessFixture) async throws -> T
@@ -53,6 +68,7 @@ struct AccessFixture: Sendable {
         let access = try AccessControl(dependencies)
         let sms = RecordingSMSSender()
         let router = Router()
+        router.add(middleware: UnexpectedErrorMiddleware())
         RegistrationRoutes.add(to: router, dependencies, access: access, sms: sms)
         try ReviewRoutes.add(to: router, dependencies)
         let app = Application(router: router, logger: logger)

@@ -50,6 +50,36 @@ import Testing
         }
     }
 
+    /// The registration form accepts partial drafts, so its bad bodies are bad in other ways.
+    @Test func theRegistrationFormRefusesMalformedBodiesWithA4xx() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            let (_, candidate) = try await fixture.signedInCandidate()
+            let bodies: [(String, [UInt8])] = [
+                ("not JSON", Array("basic=1".utf8)), ("a list", Array("[1]".utf8)),
+                ("invalid UTF-8", [0x7B, 0x22, 0x62, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]),
+                ("basic of the wrong type", Array(#"{"basic":5}"#.utf8)), ("choices of the wrong type", Array(#"{"choices":"x"}"#.utf8)),
+                ("a field of the wrong type", Array(#"{"basic":{"phone":12}}"#.utf8)), ("an unknown level", Array(#"{"choices":[{"level":"phd"}]}"#.utf8)),
+                ("three choices", Array(#"{"choices":[{},{},{}]}"#.utf8)),
+                ("an over-long remark", Array(("{\"basic\":{\"remarks\":\"" + String(repeating: "长", count: 5_000) + "\"}}").utf8)),
+                ("a NUL character", Array(#"{"basic":{"graduatedFrom":"a\u0000b"},"choices":[{"majorCode":"\u0000"}]}"#.utf8)),
+                ("an unknown point", Array(#"{"confirmationPointID":"NOPE"}"#.utf8)),
+                ("too large", Array(("{\"basic\":{\"remarks\":\"" + String(repeating: "x", count: 70_000) + "\"}}").utf8)),
+            ]
+            for (method, path) in [(HTTPRequest.Method.put, "/registration"), (.post, "/registration/submit")] {
+                for (label, body) in bodies {
+                    let response = try await fixture.send(method, path, raw: body, headers: candidate.headers())
+                    #expect((400..<500).contains(response.status.code), "\(method) \(path) with \(label): \(response.status) \(response.text.prefix(200))")
+                    #expect(response.errorCode != nil)
+                }
+            }
+            for (label, body) in Self.badBodies {
+                let response = try await fixture.send(.post, "/registration/pledge", raw: body, headers: candidate.headers())
+                #expect((400..<500).contains(response.status.code), "pledge with \(label): \(response.status)")
+            }
+        }
+    }
+
     @Test func signUpNamesEachBadField() async throws {
         try await AccessFixture.with { fixture in
             let valid = Candidate().signUpBody
