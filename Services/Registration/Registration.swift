@@ -29,7 +29,7 @@ public enum RegistrationRoutes {
         ExamYearRoutes(access: access, years: years).add(to: router)
         RegistrationFormRoutes(
             access: access, store: RegistrationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger),
-            years: years, accounts: accounts
+            years: years
         ).add(to: router)
     }
 }

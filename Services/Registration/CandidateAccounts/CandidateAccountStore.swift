@@ -87,17 +87,6 @@ struct CandidateAccountStore: Sendable {
         return nil
     }
 
-    /// The account's identity document, opened (the registration rules compare it with the form).
-    func document(_ id: Int64) async throws -> IdentityDocument? {
-        let rows = try await postgres.query(
-            "SELECT document_type, document_number_sealed, personal_data_key_id FROM candidate_account WHERE id = \(id)", logger: logger)
-        for try await (type, sealed, keyID) in rows.decode((String, ByteBuffer, String).self) {
-            let number = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: Self.documentColumn)
-            return IdentityDocument(type: IdentityDocumentType(rawValue: type) ?? .residentID, number: number)
-        }
-        return nil
-    }
-
     /// The full phone number, for sending a code to it.
     func phone(_ id: Int64) async throws -> String? {
         let rows = try await postgres.query(

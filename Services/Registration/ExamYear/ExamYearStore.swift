@@ -24,6 +24,8 @@ final class ExamYearStore: Sendable {
     let postgres: PostgresClient
     let logger: Logger
     private let cached = Cache<ExamYearDocument>(lifetime: .seconds(5))
+    /// The catalogue is read for every submission and changes a few times a year.
+    private let catalogue = Cache<(year: Int, entries: [String: CatalogueEntry])>(lifetime: .seconds(10))
 
     init(postgres: PostgresClient, logger: Logger) {
         self.postgres = postgres
@@ -53,6 +55,7 @@ final class ExamYearStore: Sendable {
                 """, logger: logger)
         }
         cached.value = nil
+        catalogue.value = nil
     }
 
     func yearExists(_ year: Int) async throws -> Bool {
@@ -82,23 +85,27 @@ final class ExamYearStore: Sendable {
     }
 
     func catalogueEntry(year: Int, institution: String, major: String, level: StudyLevel) async throws -> CatalogueEntry? {
+        if let cached = catalogue.value, cached.year == year { return cached.entries[Self.key(institution, major, level.rawValue)] }
         let rows = try await postgres.query(
             """
             SELECT institution_code, institution_name, major_code, major_name, level, subject_category, major_category,
                    study_forms, duration, medical
-            FROM catalogue_major
-            WHERE year = \(year) AND institution_code = \(institution) AND major_code = \(major) AND level = \(level.rawValue)
+            FROM catalogue_major WHERE year = \(year)
             """, logger: logger)
+        var entries: [String: CatalogueEntry] = [:]
         for try await (institutionCode, institutionName, majorCode, majorName, level, subject, category, forms, duration, medical) in rows.decode(
             (String, String, String, String, String, String, String, [String], String, Bool).self)
         {
-            return CatalogueEntry(
+            entries[Self.key(institutionCode, majorCode, level)] = CatalogueEntry(
                 institutionCode: institutionCode, institutionName: institutionName, majorCode: majorCode, majorName: majorName,
                 level: StudyLevel(rawValue: level) ?? .highSchoolToAssociate, subjectCategory: subject, majorCategory: category,
                 studyForms: forms.compactMap(StudyForm.init(rawValue:)), duration: duration, medical: medical)
         }
-        return nil
+        catalogue.value = (year, entries)
+        return entries[Self.key(institution, major, level.rawValue)]
     }
+
+    private static func key(_ institution: String, _ major: String, _ level: String) -> String { "\(institution)/\(major)/\(level)" }
 }
 
 /// A value kept for a short time, shared by the threads of one process.

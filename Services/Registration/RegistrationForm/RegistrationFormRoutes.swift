@@ -13,7 +13,6 @@ struct RegistrationFormRoutes: Sendable {
     let access: AccessControl
     let store: RegistrationStore
     let years: ExamYearStore
-    let accounts: CandidateAccountStore
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("registration", use: load)
@@ -53,8 +52,7 @@ struct RegistrationFormRoutes: Sendable {
         try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
         let form = try await JSONInput.decode(RegistrationForm.self, from: request)
         let year = try await currentYear()
-        let saved = try await store.load(session.accountID)
-        let ruleContext = try await ruleContext(for: session.accountID, form: form, year: year, pledgeVersion: saved?.pledgeVersion)
+        let ruleContext = try await ruleContext(for: session.accountID, form: form, year: year)
         let problems = RegistrationRules.check(form, ruleContext)
         guard problems.isEmpty else {
             if (try? await checkDraft(form)) != nil { try await locked { try await store.save(session.accountID, year: year.year, form: form) } }
@@ -116,7 +114,7 @@ struct RegistrationFormRoutes: Sendable {
         let saved = try await store.load(session.accountID)
         let form = saved?.form ?? RegistrationForm()
         let problems = ["registered", "submitted"].contains(status)
-            ? RegistrationRules.check(form, try await ruleContext(for: session.accountID, form: form, year: year, pledgeVersion: saved?.pledgeVersion))
+            ? RegistrationRules.check(form, try await ruleContext(for: session.accountID, form: form, year: year))
             : []
         var point: ConfirmationPointOption?
         if let id = form.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
@@ -131,10 +129,8 @@ struct RegistrationFormRoutes: Sendable {
         return JSONOutput(StatusView(status: status, statusName: name, problems: problems, confirmationPoint: point, nextStep: next))
     }
 
-    private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument, pledgeVersion: String?) async throws -> RuleContext {
-        guard let account = try await accounts.document(candidateID), let city = try await store.registeringCity(candidateID) else {
-            throw APIError.unauthenticated
-        }
+    private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument) async throws -> RuleContext {
+        guard let (account, city, pledgeVersion) = try await store.submissionBasis(candidateID) else { throw APIError.unauthenticated }
         let codes = try await store.referenceCodes()
         var catalogue: [CatalogueEntry?] = []
         for choice in form.choices.prefix(2) {

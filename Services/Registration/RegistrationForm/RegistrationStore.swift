@@ -22,6 +22,8 @@ struct RegistrationStore: Sendable {
     let cipher: PersonalDataCipher
     let logger: Logger
     private let codes = Cache<ReferenceCodes>(lifetime: .seconds(60))
+    /// Approved points, read for every submission; a newly approved point shows within seconds.
+    private let approvedPoints = Cache<[ConfirmationPointOption]>(lifetime: .seconds(10))
     static let basicColumn = "registration.basic"
 
     init(postgres: PostgresClient, cipher: PersonalDataCipher, logger: Logger) {
@@ -126,6 +128,23 @@ struct RegistrationStore: Sendable {
         return nil
     }
 
+    /// What a submission is checked against that belongs to the candidate, in one query: the
+    /// identity document (opened), the registering city and the pledge version signed.
+    func submissionBasis(_ candidateID: Int64) async throws -> (document: IdentityDocument, city: String, pledgeVersion: String?)? {
+        let rows = try await postgres.query(
+            """
+            SELECT c.document_type, c.document_number_sealed, c.personal_data_key_id, n.parent_id, r.pledge_version
+            FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
+            LEFT JOIN registration r ON r.candidate_id = c.id
+            WHERE c.id = \(candidateID)
+            """, logger: logger)
+        for try await (type, sealed, keyID, city, pledge) in rows.decode((String, ByteBuffer, String, String?, String?).self) {
+            let number = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.documentColumn)
+            return (IdentityDocument(type: IdentityDocumentType(rawValue: type) ?? .residentID, number: number), city ?? "", pledge)
+        }
+        return nil
+    }
+
     /// The city (市州) the candidate registers in: the parent of the account's county.
     func registeringCity(_ candidateID: Int64) async throws -> String? {
         let rows = try await postgres.query(
@@ -151,13 +170,19 @@ struct RegistrationStore: Sendable {
 
     /// Approved points, all of a city's or one by id.
     func points(city: String? = nil, id: String? = nil) async throws -> [ConfirmationPointOption] {
+        let all = try await allApprovedPoints()
+        return all.filter { point in (city == nil || point.cityID == city) && (id == nil || point.id == id) }
+    }
+
+    private func allApprovedPoints() async throws -> [ConfirmationPointOption] {
+        if let cached = approvedPoints.value { return cached }
         let rows = try await postgres.query(
             """
             SELECT p.node_id, n.name, county.parent_id, p.county_id, p.address, p.phone, p.levels, p.low_age, p.medical, p.hours::text
             FROM confirmation_point p
             JOIN organisation_node n ON n.id = p.node_id
             JOIN organisation_node county ON county.id = p.county_id
-            WHERE p.status = 'approved' AND n.active AND (\(city)::text IS NULL OR county.parent_id = \(city)) AND (\(id)::text IS NULL OR p.node_id = \(id))
+            WHERE p.status = 'approved' AND n.active
             ORDER BY p.county_id, n.name
             """, logger: logger)
         var points: [ConfirmationPointOption] = []
@@ -170,6 +195,7 @@ struct RegistrationStore: Sendable {
                     levels: levels.compactMap(StudyLevel.init(rawValue:)), lowAge: lowAge, medical: medical,
                     hours: (try? JSONDecoder().decode([[String]].self, from: Data(hours.utf8))) ?? []))
         }
+        approvedPoints.value = points
         return points
     }
 }
