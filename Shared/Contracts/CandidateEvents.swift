@@ -1,7 +1,8 @@
 import Foundation
 
 /// A candidate submitted (or, before confirmation, re-submitted) their registration. No
-/// personal data: consumers that need more read it where it is kept.
+/// personal data: consumers that need more read it where it is kept. A candidate's events leave
+/// in the order they were written, so the last one received is the one in force.
 public struct CandidateSubmitted: DomainEvent, Equatable {
     public static let eventType = "CandidateSubmitted"
     public static let schemaVersion = 1
@@ -12,8 +13,6 @@ public struct CandidateSubmitted: DomainEvent, Equatable {
     public let confirmationPointID: String
     /// The level and subject category of each choice, in order.
     public let choices: [Choice]
-    /// Increases with every save, so a consumer can tell a later submission from an earlier one.
-    public let revision: Int
 
     public struct Choice: Codable, Sendable, Equatable {
         public let level: String
@@ -29,11 +28,10 @@ public struct CandidateSubmitted: DomainEvent, Equatable {
         }
     }
 
-    public init(candidateID: Int64, year: Int, confirmationPointID: String, choices: [Choice], revision: Int) {
+    public init(candidateID: Int64, year: Int, confirmationPointID: String, choices: [Choice]) {
         self.candidateID = candidateID
         self.year = year
         self.confirmationPointID = confirmationPointID
         self.choices = choices
-        self.revision = revision
     }
 }

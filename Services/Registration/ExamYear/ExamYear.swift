@@ -120,7 +120,9 @@ extension ExamYearDocument {
     }
 }
 
-/// Calendar dates (birth, graduation) as `YYYY-MM-DD` in China's time zone.
+/// Calendar dates (birth, graduation) as `YYYY-MM-DD` in China's time zone. Checked and
+/// compared by arithmetic on (year, month, day): Foundation's calendar is slow enough to show in
+/// a submission's cost, and these dates need none of it.
 public enum RegistrationDate {
     static let calendar: Foundation.Calendar = {
         var calendar = Foundation.Calendar(identifier: .gregorian)
@@ -130,22 +132,41 @@ public enum RegistrationDate {
 
     /// The date, if `text` is a real `YYYY-MM-DD` date.
     public static func parse(_ text: String) -> DateComponents? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), year >= 1900
-        else { return nil }
-        let components = DateComponents(year: year, month: month, day: day)
-        guard let date = calendar.date(from: components), calendar.dateComponents([.year, .month, .day], from: date) == components else {
-            return nil
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
         }
-        return components
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        return isReal(year: year, month: month, day: day) ? DateComponents(year: year, month: month, day: day) : nil
     }
 
-    public static func date(_ components: DateComponents) -> Date { calendar.date(from: components)! }
+    public static func isReal(year: Int, month: Int, day: Int) -> Bool {
+        guard year >= 1900, (1...12).contains(month), day >= 1 else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= lengths[month - 1]
+    }
+
+    /// The day `moment` falls on in China.
+    public static func day(of moment: Date) -> DateComponents {
+        calendar.dateComponents([.year, .month, .day], from: moment)
+    }
+
+    /// Whether `a` is a later day than `b`.
+    public static func isAfter(_ a: DateComponents, _ b: DateComponents) -> Bool {
+        (a.year ?? 0, a.month ?? 0, a.day ?? 0) > (b.year ?? 0, b.month ?? 0, b.day ?? 0)
+    }
 
     /// Whole years between `birth` and `reference`.
     public static func age(born birth: DateComponents, at reference: DateComponents) -> Int {
-        calendar.dateComponents([.year], from: date(birth), to: date(reference)).year ?? 0
+        let years = (reference.year ?? 0) - (birth.year ?? 0)
+        return (reference.month ?? 0, reference.day ?? 0) < (birth.month ?? 0, birth.day ?? 0) ? years - 1 : years
     }
 
     public static func display(_ date: Date) -> String {

@@ -38,7 +38,7 @@ enum RegistrationRules {
     static func check(_ form: RegistrationForm, _ context: RuleContext) -> [FieldError] {
         var problems = form.draftProblems()
         problems += calendar(form, context)
-        problems += basic(form.basic, context)
+        problems += basic(form.basic, context, today: RegistrationDate.day(of: context.now))
         problems += choices(form, context)
         problems += confirmationPoint(form, context)
         if context.pledgeVersion != context.year.pledge.version {
@@ -71,7 +71,7 @@ enum RegistrationRules {
 
     // MARK: basic information
 
-    static func basic(_ basic: BasicInformation, _ context: RuleContext) -> [FieldError] {
+    static func basic(_ basic: BasicInformation, _ context: RuleContext, today: DateComponents) -> [FieldError] {
         var problems: [FieldError] = []
         func add(_ field: String, _ code: String, _ message: String) {
             problems.append(FieldError(field: "basic.\(field)", code: code, message: message))
@@ -93,7 +93,7 @@ enum RegistrationRules {
                 add(field, "date.invalid", "日期应为真实日期，格式 YYYY-MM-DD")
                 return nil
             }
-            if RegistrationDate.date(date) > context.now {
+            if RegistrationDate.isAfter(date, today) {
                 add(field, "date.future", "日期不能晚于今天")
                 return nil
             }
@@ -104,7 +104,7 @@ enum RegistrationRules {
         if basic.gender == nil { add("gender", "required", "必须填写") }
         let birth = pastDate("birthDate", basic.birthDate, required: true)
         if context.document.type == .residentID {
-            if let birth, let fromID = IdentityDocument.birthDate(ofResidentID: context.document.number), birth != fromID {
+            if let birth, let fromID = IdentityDocument.birthDate(ofResidentID: context.document.number), (birth.year, birth.month, birth.day) != (fromID.year, fromID.month, fromID.day) {
                 add("birthDate", "birth_date.id_mismatch", "出生日期与身份证号码不一致")
             }
             if let gender = basic.gender, gender != context.document.residentIDGender {
@@ -122,10 +122,10 @@ enum RegistrationRules {
         if let school = required("graduatedFrom", basic.graduatedFrom), school.count < 2 { add("graduatedFrom", "too_short", "至少 2 个字符") }
         let graduation = pastDate("graduationDate", basic.graduationDate, required: true)
         let work = pastDate("workStartDate", basic.workStartDate, required: false)
-        if let birth, let graduation, RegistrationDate.date(graduation) <= RegistrationDate.date(birth) {
+        if let birth, let graduation, !RegistrationDate.isAfter(graduation, birth) {
             add("graduationDate", "graduation_date.before_birth", "毕业日期须晚于出生日期")
         }
-        if let birth, let work, RegistrationDate.date(work) <= RegistrationDate.date(birth) {
+        if let birth, let work, !RegistrationDate.isAfter(work, birth) {
             add("workStartDate", "work_start_date.before_birth", "参加工作日期须晚于出生日期")
         }
         if let phone = required("phone", basic.phone), let problem = ContactRules.mobileProblem(phone) { add("phone", problem.code, problem.message) }
@@ -172,7 +172,7 @@ enum RegistrationRules {
             if (form.basic.diplomaNumber ?? "").isEmpty { add("basic.diplomaNumber", "diploma_number.required", "专升本考生须填写专科毕业证书编号") }
             if let graduation = form.basic.graduationDate.flatMap(RegistrationDate.parse),
                 let exam = RegistrationDate.parse(context.year.calendar.ageReferenceDate),
-                RegistrationDate.date(graduation) > RegistrationDate.date(exam)
+                RegistrationDate.isAfter(graduation, exam)
             {
                 add("basic.graduationDate", "graduation_date.after_exam", "专升本考生须在考试前取得专科毕业证书")
             }

@@ -78,19 +78,27 @@ public struct IdentityDocument: Sendable, Equatable {
         return Array("10X98765432")[sum % 11]
     }
 
-    /// The birth date written in a resident ID (digits 7-14), if it is a real date not in the future.
+    /// The birth date written in a resident ID (digits 7-14), if it is a real date, from 1900,
+    /// not after today (in China).
     public static func birthDate(ofResidentID number: String) -> DateComponents? {
-        let digits = Array(number)
-        guard digits.count >= 14, let year = Int(String(digits[6..<10])), let month = Int(String(digits[10..<12])),
-            let day = Int(String(digits[12..<14]))
-        else { return nil }
+        let digits = Array(number.utf8)
+        guard digits.count >= 14 else { return nil }
+        var values = [0, 0, 0]
+        for (index, range) in [6..<10, 10..<12, 12..<14].enumerated() {
+            for byte in digits[range] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                values[index] = values[index] * 10 + Int(byte - 48)
+            }
+        }
+        let (year, month, day) = (values[0], values[1], values[2])
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard year >= 1900, (1...12).contains(month), day >= 1, day <= lengths[month - 1] else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let components = DateComponents(year: year, month: month, day: day)
-        guard year >= 1900, let date = calendar.date(from: components), date <= Date(),
-            calendar.dateComponents([.year, .month, .day], from: date) == components
-        else { return nil }
-        return components
+        let today = calendar.dateComponents([.year, .month, .day], from: Date())
+        guard (year, month, day) <= (today.year ?? 0, today.month ?? 0, today.day ?? 0) else { return nil }
+        return DateComponents(year: year, month: month, day: day)
     }
 
     /// The gender a resident ID encodes: odd 17th digit male, even female.
