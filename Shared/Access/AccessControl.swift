@@ -35,7 +35,7 @@ public struct AccessControl: Sendable {
     /// How an account (an ID number, a username) is named in Redis: a keyed hash, which a copy of
     /// Redis's data cannot be tested against guessed ID numbers.
     public func accountSubject(_ login: String) -> String {
-        cipher.lookupHash(login, purpose: "redis-subject").prefix(16).map { String(format: "%02x", $0) }.joined()
+        cipher.lookupHash(login, purpose: "redis-subject").prefix(16).hex
     }
 
     /// Refuses cross-site state-changing requests before any route runs.

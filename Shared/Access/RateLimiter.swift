@@ -65,7 +65,7 @@ public struct RateLimiter: Sendable {
     /// Subjects may be personal data (an ID number used as a login): only a hash reaches Redis.
     static func key(_ limit: RateLimit, _ subject: String) -> String {
         let digest = SHA256.hash(data: Data("\(limit.name)\u{0}\(subject)".utf8))
-        return "rate:\(limit.name):" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "rate:\(limit.name):" + digest.prefix(16).hex
     }
 
     /// KEYS[1]: the budget; ARGV[1]: ms between requests at the steady rate; ARGV[2]: ms of burst;

@@ -13,7 +13,7 @@ public struct RedisPersistDriver: PersistDriver {
 
     /// The Redis key that stores `key`.
     public static func storageKey(_ key: String) -> String {
-        "persist:" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        "persist:" + SHA256.hash(data: Data(key.utf8)).hex
     }
 
     public func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {

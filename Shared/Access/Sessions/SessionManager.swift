@@ -116,7 +116,7 @@ public struct SessionManager: Sendable {
 
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hex
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
