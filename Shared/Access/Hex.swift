@@ -1,0 +1,14 @@
+/// Lower-case hexadecimal, for keys built on every request (`String(format:)` goes through
+/// Foundation's formatter, which showed in profiles).
+extension Sequence where Element == UInt8 {
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
