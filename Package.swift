@@ -205,7 +205,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access",
-                "RegistrationService", "ReviewService",
+                "RegistrationService", "ReviewService", "ConfirmationService",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,6 +1,25 @@
+import Access
+import Hummingbird
 import ServiceRuntime
 
 extension ServiceDefinition {
     /// Port 8102 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
-    public static let confirmation = ServiceDefinition(name: "Confirmation", defaultPort: 8102)
+    public static let confirmation = ServiceDefinition(name: "Confirmation", defaultPort: 8102, addRoutes: ConfirmationRoutesSetup.add)
+}
+
+/// On-site confirmation (现场确认) at confirmation points: the points themselves (proposed by a
+/// county, reviewed by its city, approved by the province) and the operators' confirmations.
+public enum ConfirmationRoutesSetup {
+    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
+        let access = try AccessControl(dependencies)
+        add(to: router, dependencies, access: access)
+    }
+
+    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl) {
+        access.protect(router)
+        ConfirmationRoutes(access: access, store: ConfirmationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
+            .add(to: router)
+        ConfirmationPointRoutes(access: access, store: ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger))
+            .add(to: router)
+    }
 }

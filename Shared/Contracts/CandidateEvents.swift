@@ -35,3 +35,22 @@ public struct CandidateSubmitted: DomainEvent, Equatable {
         self.choices = choices
     }
 }
+
+/// A confirmation point confirmed (locked) a candidate's registration and gave the number.
+public struct CandidateConfirmed: DomainEvent, Equatable {
+    public static let eventType = "CandidateConfirmed"
+    public static let schemaVersion = 1
+    public static let routingKey = "candidate.confirmed"
+
+    public let candidateID: Int64
+    public let year: Int
+    public let candidateNumber: String
+    public let confirmationPointID: String
+
+    public init(candidateID: Int64, year: Int, candidateNumber: String, confirmationPointID: String) {
+        self.candidateID = candidateID
+        self.year = year
+        self.candidateNumber = candidateNumber
+        self.confirmationPointID = confirmationPointID
+    }
+}

@@ -28,7 +28,7 @@ struct CandidateAccountStore: Sendable {
     static let phoneColumn = "candidate_account.phone"
 
     func lookup(_ document: IdentityDocument) -> ByteBuffer {
-        ByteBuffer(bytes: cipher.lookupHash("\(document.type.rawValue):\(document.number)", purpose: Self.documentColumn))
+        ByteBuffer(bytes: cipher.documentLookup(document))
     }
 
     func isCounty(_ id: String) async throws -> Bool {

@@ -61,6 +61,11 @@ public struct PersonalDataCipher: Sendable {
         }
     }
 
+    /// How a person's identity document is found: the one rule every service uses.
+    public func documentLookup(_ document: IdentityDocument) -> [UInt8] {
+        lookupHash("\(document.type.rawValue):\(document.number)", purpose: "candidate_account.document_number")
+    }
+
     /// The keyed hash used to find a value without decrypting every row; `purpose` keeps the
     /// hashes of different kinds of value apart.
     public func lookupHash(_ value: String, purpose: String) -> [UInt8] {

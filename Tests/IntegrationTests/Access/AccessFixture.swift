@@ -1,4 +1,5 @@
 import Access
+import ConfirmationService
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -71,6 +72,7 @@ struct AccessFixture: Sendable {
         router.add(middleware: UnexpectedErrorMiddleware())
         RegistrationRoutes.add(to: router, dependencies, access: access, sms: sms)
         try ReviewRoutes.add(to: router, dependencies)
+        ConfirmationRoutesSetup.add(to: router, dependencies, access: access)
         let app = Application(router: router, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }

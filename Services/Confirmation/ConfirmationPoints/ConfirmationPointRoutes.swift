@@ -1,0 +1,120 @@
+import Access
+import Foundation
+import Hummingbird
+import ServiceRuntime
+
+/// Setting up confirmation points (seed 四.1): a county proposes (`POST /staff/points`), its city
+/// reviews (`POST /staff/points/{id}/review`), the province approves or returns
+/// (`.../approve`, `.../return`); only approved points are offered to candidates.
+/// `GET /staff/points` lists the member's subtree.
+struct ConfirmationPointRoutes: Sendable {
+    let access: AccessControl
+    let store: ConfirmationPointStore
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("staff/points", use: propose)
+        router.get("staff/points", use: list)
+        router.post("staff/points/{id}/review", use: review)
+        router.post("staff/points/{id}/approve") { request, context in try await decide(request, context, approve: true) }
+        router.post("staff/points/{id}/return") { request, context in try await decide(request, context, approve: false) }
+    }
+
+    struct Proposal: Decodable {
+        let name: String
+        let address: String
+        let contact: String
+        let phone: String
+        let levels: [String]
+        let lowAge: Bool?
+        let medical: Bool?
+        let dailyCapacity: Int?
+    }
+
+    @Sendable func propose(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
+        let member = try await access.staff.member(request)
+        guard member.roles.contains(.countyOfficer), member.nodeKind == .county else {
+            try await access.audit.record(.staff(member), action: "point.propose", target: .init(kind: "confirmation_point", id: "-"), outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
+        let input = try await JSONInput.decode(Proposal.self, from: request)
+        var validation = Validation()
+        let name = validation.text(input.name, field: "name", length: 2...60)
+        let address = validation.text(input.address, field: "address", length: 5...100)
+        let contact = validation.text(input.contact, field: "contact", length: 2...30)
+        let phone = validation.text(input.phone, field: "phone", length: 7...20)
+        if let phone, !phone.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) { validation.add("phone", "phone.format", "联系电话只能包含数字和 -") }
+        let levels = ["high_school_to_bachelor", "high_school_to_associate", "associate_to_bachelor"]
+        if input.levels.isEmpty || input.levels.count > 3 || !input.levels.allSatisfy(levels.contains) {
+            validation.add("levels", "levels.invalid", "请选择受理的报考层次")
+        }
+        let capacity = input.dailyCapacity ?? 500
+        if !(1...10_000).contains(capacity) { validation.add("dailyCapacity", "daily_capacity.range", "每日受理人数应为 1-10000") }
+        try validation.check()
+        guard let name, let address, let contact, let phone else { throw APIError.invalid(validation.errors) }
+        let id = try await store.propose(
+            .init(
+                name: name, address: address, contact: contact, phone: phone, levels: Array(Set(input.levels)).sorted(), lowAge: input.lowAge ?? false,
+                medical: input.medical ?? false, dailyCapacity: capacity),
+            county: member.nodeID, by: member, clientAddress: request.clientAddress)
+        guard let created = try await store.point(id) else { throw APIError.notFound }
+        return JSONOutput(created.record, status: .created)
+    }
+
+    @Sendable func list(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[ConfirmationPointRecord]> {
+        let member = try await access.staff.member(request)
+        return JSONOutput(try await store.points(under: member.nodePath))
+    }
+
+    struct Review: Decodable {
+        let approve: Bool
+        let reason: String?
+    }
+
+    /// The city's review: passes the proposal on to the province, or returns it with a reason.
+    @Sendable func review(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
+        let member = try await access.staff.member(request)
+        let input = try await JSONInput.decode(Review.self, from: request)
+        let (id, _) = try await scopedPoint(context, member, action: "point.review", request: request, allowed: member.roles.contains(.cityOfficer))
+        let reason = try Self.reason(input.reason, required: !input.approve)
+        guard try await store.decide(id, from: ["proposed"], to: input.approve ? "city_reviewed" : "returned", reason: reason, by: member, clientAddress: request.clientAddress) else {
+            throw APIError(.conflict, code: "point.state", message: "该确认点不在待市级审核状态")
+        }
+        return JSONOutput(try await store.point(id)!.record)
+    }
+
+    struct Decision: Decodable {
+        let reason: String?
+    }
+
+    @Sendable func decide(_ request: Request, _ context: BasicRequestContext, approve: Bool) async throws -> JSONOutput<ConfirmationPointRecord> {
+        let member = try await access.staff.member(request)
+        let input = try await JSONInput.decode(Decision.self, from: request)
+        let action = approve ? "point.approve" : "point.return"
+        let (id, _) = try await scopedPoint(context, member, action: action, request: request, allowed: member.isProvinceAdministrator)
+        let reason = try Self.reason(input.reason, required: !approve)
+        let from = approve ? ["city_reviewed"] : ["proposed", "city_reviewed"]
+        guard try await store.decide(id, from: from, to: approve ? "approved" : "returned", reason: reason, by: member, clientAddress: request.clientAddress) else {
+            throw APIError(.conflict, code: "point.state", message: approve ? "该确认点尚未通过市级审核" : "该确认点不在审核中")
+        }
+        return JSONOutput(try await store.point(id)!.record)
+    }
+
+    private func scopedPoint(
+        _ context: BasicRequestContext, _ member: StaffMember, action: String, request: Request, allowed: Bool
+    ) async throws -> (String, ConfirmationPointRecord) {
+        guard let id = context.parameters.get("id"), id.count <= 32 else { throw APIError.notFound }
+        let found = try await store.point(id)
+        guard allowed, let path = found?.path, member.covers(path: path) else {
+            try await access.audit.record(.staff(member), action: action, target: .init(kind: "confirmation_point", id: id), outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
+        return (id, found!.record)
+    }
+
+    static func reason(_ reason: String?, required: Bool) throws -> String? {
+        let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if text.count > 200 { throw APIError.invalid(field: "reason", code: "too_long", message: "最多 200 字") }
+        if required && text.isEmpty { throw APIError.invalid(field: "reason", code: "required", message: "请填写退回原因") }
+        return text.isEmpty ? nil : text
+    }
+}

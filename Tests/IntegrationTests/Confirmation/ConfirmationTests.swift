@@ -1,0 +1,140 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PostgresNIO
+import Testing
+
+/// Confirmation points through their review, and on-site confirmation with candidate numbers.
+@Suite struct ConfirmationTests {
+    static func proposal(_ name: String) -> [String: Any] {
+        ["name": name, "address": "长沙市雨花区韶山路 100 号", "contact": "李老师", "phone": "0731-85550000",
+         "levels": ["high_school_to_bachelor", "high_school_to_associate"], "dailyCapacity": 300]
+    }
+
+    /// A point proposed by `county`'s officer, reviewed by the city and approved by the province.
+    static func approvedPoint(in county: String, _ fixture: AccessFixture, province: inout Browser) async throws -> String {
+        var (_, officer) = try await fixture.signedInStaff(at: county, roles: ["county_officer"], approvedBy: &province)
+        var (_, city) = try await fixture.signedInStaff(at: "430100", roles: ["city_officer"], approvedBy: &province)
+        let proposed = try await fixture.send(.post, "/staff/points", proposal("测试确认点\(county)"), as: &officer)
+        #expect(proposed.status == .created, "\(proposed.text)")
+        let id = try #require(proposed.json["id"] as? String)
+        #expect(try await fixture.send(.post, "/staff/points/\(id)/review", ["approve": true], as: &city).status == .ok)
+        let approved = try await fixture.send(.post, "/staff/points/\(id)/approve", [:] as [String: String], as: &province)
+        #expect(approved.json["status"] as? String == "approved", "\(approved.text)")
+        return id
+    }
+
+    @Test func aPointIsProposedReviewedAndApprovedOrReturnedWithAReason() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            let id = try await Self.approvedPoint(in: "430104", fixture, province: &province)
+            var (_, candidate) = try await fixture.signedInCandidate(county: "430102")
+            let points = try await fixture.send(.get, "/confirmation-points", as: &candidate)
+            #expect(points.text.contains(id), "an approved point is offered")
+
+            var (_, officer) = try await fixture.signedInStaff(at: "430104", roles: ["county_officer"], approvedBy: &province)
+            var (_, otherCity) = try await fixture.signedInStaff(at: "430200", roles: ["city_officer"], approvedBy: &province)
+            let second = try await fixture.send(.post, "/staff/points", Self.proposal("待退回确认点"), as: &officer)
+            let secondID = try #require(second.json["id"] as? String)
+            #expect(try await fixture.send(.post, "/staff/points/\(secondID)/review", ["approve": true], as: &otherCity).status == .forbidden)
+            #expect(try await fixture.send(.post, "/staff/points/\(secondID)/approve", [:] as [String: String], as: &province).status == .conflict,
+                    "the province approves only what the city reviewed")
+            #expect(try await fixture.send(.post, "/staff/points/\(secondID)/return", [:] as [String: String], as: &province).status == .unprocessableContent)
+            let returned = try await fixture.send(.post, "/staff/points/\(secondID)/return", ["reason": "地址不详"], as: &province)
+            #expect(returned.json["status"] as? String == "returned")
+            #expect(returned.json["statusReason"] as? String == "地址不详")
+            let offered = try await fixture.send(.get, "/confirmation-points", as: &candidate)
+            #expect(!offered.text.contains(secondID), "a returned point is not offered")
+            // A county officer cannot propose for another level of the tree, nor an operator at all.
+            let bad = try await fixture.send(.post, "/staff/points", ["name": "x", "address": "", "contact": "", "phone": "abc", "levels": ["phd"]], as: &officer)
+            #expect(Set(bad.errorFields).isSuperset(of: ["name", "address", "contact", "levels"]))
+        }
+    }
+
+    /// 50 candidates confirmed at once at one point of a county no other test uses: 50 distinct,
+    /// consecutive numbers of that county.
+    @Test func fiftyConcurrentConfirmationsGiveFiftyConsecutiveNumbers() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            let point = try await Self.approvedPoint(in: "430111", fixture, province: &province)
+            let (_, operatorBrowser) = try await fixture.signedInStaff(at: point, roles: ["point_operator"], approvedBy: &province)
+
+            let version = "\(ExamYearSetup.year)-1"
+            let candidates = try await withThrowingTaskGroup(of: Candidate.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        var (candidate, browser) = try await fixture.signedInCandidate(county: "430102")
+                        _ = try await fixture.send(.post, "/registration/pledge", ["version": version], as: &browser)
+                        let submitted = try await fixture.send(.post, "/registration/submit", ExamYearSetup.form(for: candidate, point: point), as: &browser)
+                        #expect(submitted.status == .ok, "\(submitted.text)")
+                        return candidate
+                    }
+                }
+                return try await group.reduce(into: [Candidate]()) { $0.append($1) }
+            }
+            let numbers = try await withThrowingTaskGroup(of: String?.self) { group in
+                for candidate in candidates {
+                    group.addTask {
+                        var browser = operatorBrowser
+                        let confirmed = try await fixture.send(.post, "/staff/confirmations", ["documentNumber": candidate.number], as: &browser)
+                        #expect(confirmed.status == .ok, "\(confirmed.text)")
+                        return confirmed.json["candidateNumber"] as? String
+                    }
+                }
+                return try await group.reduce(into: [String]()) { if let number = $1 { $0.append(number) } }
+            }
+            #expect(numbers.count == 50)
+            #expect(Set(numbers).count == 50)
+            let yy = String(format: "%02d", ExamYearSetup.year % 100)
+            #expect(numbers.allSatisfy { $0.count == 14 && $0.hasPrefix(yy + "430111") })
+            let sequences = numbers.compactMap { Int($0.suffix(6)) }.sorted()
+            #expect(sequences.last! - sequences.first! == 49, "consecutive: \(sequences.first!)...\(sequences.last!)")
+        }
+    }
+
+    @Test func anOperatorConfirmsOnlyItsOwnPointsSubmittedCandidatesAndConfirmationLocksTheRecord() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            var (_, operatorA) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+            var (_, countyOfficer) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
+            let version = "\(ExamYearSetup.year)-1"
+
+            // Submitted, choosing another point: 403.
+            var (elsewhere, elsewhereBrowser) = try await fixture.signedInCandidate(county: "430102")
+            _ = try await fixture.send(.post, "/registration/pledge", ["version": version], as: &elsewhereBrowser)
+            #expect(try await fixture.send(.post, "/registration/submit", ExamYearSetup.form(for: elsewhere, point: "TP430103L"), as: &elsewhereBrowser).status == .ok)
+            let other = try await fixture.send(.post, "/staff/confirmations", ["documentNumber": elsewhere.number], as: &operatorA)
+            #expect(other.status == .forbidden)
+            #expect(other.errorCode == "candidate.other_point")
+
+            // Not yet submitted: 409.
+            let (notYet, _) = try await fixture.signedInCandidate(county: "430102")
+            #expect(try await fixture.send(.post, "/staff/confirmations", ["documentNumber": notYet.number], as: &operatorA).status == .conflict)
+            // Unknown number: 404; not an operator: 403.
+            #expect(try await fixture.send(.post, "/staff/confirmations", ["documentNumber": Candidate.randomResidentID()], as: &operatorA).status == .notFound)
+            #expect(try await fixture.send(.post, "/staff/confirmations", ["documentNumber": notYet.number], as: &countyOfficer).status == .forbidden)
+
+            // Submitted at this point: confirmed once, then locked.
+            var (mine, browser) = try await fixture.signedInCandidate(county: "430102")
+            _ = try await fixture.send(.post, "/registration/pledge", ["version": version], as: &browser)
+            #expect(try await fixture.send(.post, "/registration/submit", ExamYearSetup.form(for: mine), as: &browser).status == .ok)
+            let confirmed = try await fixture.send(.post, "/staff/confirmations", ["documentNumber": mine.number], as: &operatorA)
+            #expect(confirmed.status == .ok, "\(confirmed.text)")
+            let number = try #require(confirmed.json["candidateNumber"] as? String)
+            let again = try await fixture.send(.post, "/staff/confirmations", ["documentNumber": mine.number], as: &operatorA)
+            #expect(again.status == .conflict)
+            let message = (again.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains(number))
+            let edit = try await fixture.send(.put, "/registration", ExamYearSetup.form(for: mine), as: &browser)
+            #expect(edit.errorCode == "registration.locked")
+            let status = try await fixture.send(.get, "/registration/status", as: &browser)
+            #expect(status.json["status"] as? String == "confirmed")
+            _ = elsewhere
+        }
+    }
+}
