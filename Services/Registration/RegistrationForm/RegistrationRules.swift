@@ -221,11 +221,3 @@ enum RegistrationRules {
         return problems
     }
 }
-
-extension String {
-    var snakeCased: String {
-        reduce(into: "") { result, character in
-            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
-        }
-    }
-}

@@ -19,7 +19,7 @@ struct StaffCandidateRoutes: Sendable {
 
     @Sendable func read(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
         let member = try await access.staff.member(request)
-        let id = try Self.id(context)
+        let id = try context.positiveID()
         return JSONOutput(try await scoped(id, member, action: "candidate.read", request: request))
     }
 
@@ -48,7 +48,7 @@ struct StaffCandidateRoutes: Sendable {
 
     @Sendable func correctPhone(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
         let member = try await access.staff.member(request)
-        let id = try Self.id(context)
+        let id = try context.positiveID()
         let input = try await JSONInput.decode(PhoneCorrection.self, from: request)
         let found = try await store.account(id)
         try await access.staff.requireScope(member, covers: found?.countyPath, action: "candidate.phone.change", target: .candidate(id), request: request)
@@ -72,12 +72,5 @@ struct StaffCandidateRoutes: Sendable {
         guard let found else { throw APIError.notFound }
         try await access.audit.record(.staff(member), action: action, target: .candidate(id), request: request)
         return found.view
-    }
-
-    static func id(_ context: BasicRequestContext) throws -> Int64 {
-        guard let raw = context.parameters.get("id"), raw.count <= 18, let id = Int64(raw), id > 0 else {
-            throw APIError.invalid(field: "id", code: "id.format", message: "编号格式不正确")
-        }
-        return id
     }
 }

@@ -69,7 +69,7 @@ struct StaffAccountRoutes: Sendable {
 
     @Sendable func account(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<StaffAccountView> {
         let member = try await access.staff.member(request)
-        let id = try Self.id(context)
+        let id = try context.positiveID()
         let found = try await store.account(id)
         try await access.staff.requireScope(member, covers: found?.nodePath, action: "staff.read", target: .staff(id), request: request)
         guard let found else { throw APIError.notFound }
@@ -84,7 +84,7 @@ struct StaffAccountRoutes: Sendable {
 
     @Sendable func decide(_ request: Request, _ context: BasicRequestContext, approve: Bool) async throws -> JSONOutput<StaffAccountView> {
         let member = try await access.staff.member(request)
-        let id = try Self.id(context)
+        let id = try context.positiveID()
         let input = try await JSONInput.decode(Decision.self, from: request)
         let action = approve ? "staff.approve" : "staff.reject"
         guard member.managesStaff else {
@@ -204,12 +204,5 @@ struct StaffAccountRoutes: Sendable {
         var response = Response(status: .noContent)
         response.setCookie(try await access.staff.sessions.end(request))
         return response
-    }
-
-    static func id(_ context: BasicRequestContext) throws -> Int64 {
-        guard let raw = context.parameters.get("id"), raw.count <= 18, let id = Int64(raw), id > 0 else {
-            throw APIError.invalid(field: "id", code: "id.format", message: "编号格式不正确")
-        }
-        return id
     }
 }

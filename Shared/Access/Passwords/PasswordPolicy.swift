@@ -1,3 +1,5 @@
+import ServiceRuntime
+
 /// What a new password must be: 8 to 64 characters, not one of the passwords people choose most
 /// (a guesser tries those first), not the login name, and not made of one repeated character.
 public enum PasswordPolicy {
@@ -46,14 +48,6 @@ public enum PasswordProblem: String, Sendable {
         case .tooLong: "密码最多 \(PasswordPolicy.maximumLength) 个字符"
         case .tooCommon: "密码过于常见，请换一个"
         case .containsLogin: "密码不能包含账号或证件号码"
-        }
-    }
-}
-
-extension String {
-    var snakeCased: String {
-        reduce(into: "") { result, character in
-            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
         }
     }
 }

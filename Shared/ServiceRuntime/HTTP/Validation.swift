@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// Collects every problem of a request before answering, so a person fixes a form in one go.
 public struct Validation: Sendable {
@@ -31,5 +32,24 @@ public struct Validation: Sendable {
     /// Throws the collected problems as one 422 answer.
     public func check() throws(APIError) {
         guard errors.isEmpty else { throw APIError.invalid(errors) }
+    }
+}
+
+extension String {
+    /// `educationLevel` -> `education_level`: field names in error codes.
+    public var snakeCased: String {
+        reduce(into: "") { result, character in
+            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+        }
+    }
+}
+
+extension BasicRequestContext {
+    /// A positive whole-number path parameter (`/staff/candidates/{id}`), or a 422 naming it.
+    public func positiveID(_ name: String = "id") throws(APIError) -> Int64 {
+        guard let raw = parameters.get(name), raw.count <= 18, let id = Int64(raw), id > 0 else {
+            throw APIError.invalid(field: name, code: "\(name).format", message: "编号格式不正确")
+        }
+        return id
     }
 }

@@ -31,15 +31,24 @@ import Testing
         return (http.statusCode, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:], http)
     }
 
-    static func run(_ process: Process, input: Pipe, output: Pipe, stdin: String) async throws -> String {
-        nonisolated(unsafe) let process = process
-        return try await offThePool {
+    /// Runs `ops/admin` against the test stack with `stdin`; its exit status and output.
+    static func admin(_ arguments: [String], stdin: String) async throws -> (Int32, String) {
+        try await offThePool {
+            let process = spawnable(TestStack.repository.appendingPathComponent("ops/admin").path, arguments)
+            var environment = ProcessInfo.processInfo.environment
+            environment["EXAM_STACK"] = "test"
+            environment["BUILD_CONFIGURATION"] = "debug"
+            process.environment = environment
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = output
             try process.run()
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            return text
+            return (process.terminationStatus, text)
         }
     }
 
@@ -65,21 +74,12 @@ import Testing
 
     @Test func theFirstProvinceAdministratorComesFromTheOperationsCommand() async throws {
         let username = "ops_\(UInt32.random(in: 0...UInt32.max))"
-        let process = spawnable(TestStack.repository.appendingPathComponent("ops/admin").path, ["create-province-admin", username, "省考试院管理员", "13800138000"])
-        var environment = ProcessInfo.processInfo.environment
-        environment["EXAM_STACK"] = "test"
-        environment["BUILD_CONFIGURATION"] = "debug"
-        process.environment = environment
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        let text = try await Self.run(process, input: input, output: output, stdin: "Adm1n#first\n")
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try await Self.admin(["create-province-admin", username, "省考试院管理员", "13800138000"], stdin: "Adm1n#first\n")
+        #expect(status == 0, "\(text)")
         #expect(text.contains("created province administrator \(username)"))
 
-        let (status, body, response) = try await call("POST", "/api/review/staff/session", ["username": username, "password": "Adm1n#first"])
-        #expect(status == 200)
+        let (code, body, response) = try await call("POST", "/api/review/staff/session", ["username": username, "password": "Adm1n#first"])
+        #expect(code == 200)
         let staff = body["staff"] as? [String: Any]
         #expect(staff?["roles"] as? [String] == ["province_admin"])
         #expect(staff?["phone"] as? String == "138****8000")
@@ -90,17 +90,8 @@ import Testing
     }
 
     @Test func theOperationsCommandRefusesAWeakPassword() async throws {
-        let process = spawnable(TestStack.repository.appendingPathComponent("ops/admin").path, ["create-province-admin", "weak_admin", "管理员", "13800138000"])
-        var environment = ProcessInfo.processInfo.environment
-        environment["EXAM_STACK"] = "test"
-        environment["BUILD_CONFIGURATION"] = "debug"
-        process.environment = environment
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        let text = try await Self.run(process, input: input, output: output, stdin: "12345678\n")
-        #expect(process.terminationStatus != 0)
+        let (status, text) = try await Self.admin(["create-province-admin", "weak_admin", "管理员", "13800138000"], stdin: "12345678\n")
+        #expect(status != 0)
         #expect(text.contains("password"))
     }
 }
