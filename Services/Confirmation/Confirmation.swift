@@ -19,7 +19,8 @@ public enum ConfirmationRoutesSetup {
         access.protect(router)
         ConfirmationRoutes(access: access, store: ConfirmationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
             .add(to: router)
-        ConfirmationPointRoutes(access: access, store: ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger))
-            .add(to: router)
+        let points = ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger)
+        ConfirmationPointRoutes(access: access, store: points).add(to: router)
+        AppointmentSlotRoutes(access: access, points: points, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
     }
 }

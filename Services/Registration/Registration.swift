@@ -31,5 +31,6 @@ public enum RegistrationRoutes {
             access: access, store: RegistrationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger),
             years: years
         ).add(to: router)
+        AppointmentRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
     }
 }

@@ -16,6 +16,7 @@ struct ConfirmationPointRecord: Codable, Sendable {
     let lowAge: Bool
     let medical: Bool
     let dailyCapacity: Int
+    let hours: [[String]]
     let status: String
     let statusReason: String?
 }
@@ -71,17 +72,18 @@ struct ConfirmationPointStore: Sendable {
     private func records(_ condition: PostgresQuery) async throws -> [ConfirmationPointRecord] {
         let query = PostgresQuery(
             unsafeSQL: """
-                SELECT p.node_id, n.name, p.county_id, p.address, p.contact, p.phone, p.levels, p.low_age, p.medical, p.daily_capacity, p.status, p.status_reason
+                SELECT p.node_id, n.name, p.county_id, p.address, p.contact, p.phone, p.levels, p.low_age, p.medical, p.daily_capacity, p.hours::text, p.status, p.status_reason
                 FROM confirmation_point p JOIN organisation_node n ON n.id = p.node_id
                 """ + " " + condition.sql, binds: condition.binds)
         var result: [ConfirmationPointRecord] = []
-        for try await (id, name, county, address, contact, phone, levels, lowAge, medical, capacity, status, reason) in try await postgres.query(query, logger: logger)
-            .decode((String, String, String, String, String, String, [String], Bool, Bool, Int, String, String?).self)
+        for try await (id, name, county, address, contact, phone, levels, lowAge, medical, capacity, hours, status, reason) in try await postgres.query(query, logger: logger)
+            .decode((String, String, String, String, String, String, [String], Bool, Bool, Int, String, String, String?).self)
         {
             result.append(
                 ConfirmationPointRecord(
                     id: id, name: name, countyID: county, address: address, contact: contact, phone: phone, levels: levels, lowAge: lowAge,
-                    medical: medical, dailyCapacity: capacity, status: status, statusReason: reason))
+                    medical: medical, dailyCapacity: capacity,
+                    hours: (try? JSONDecoder().decode([[String]].self, from: Data(hours.utf8))) ?? [], status: status, statusReason: reason))
         }
         return result
     }

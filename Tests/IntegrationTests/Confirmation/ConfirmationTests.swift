@@ -137,4 +137,57 @@ import Testing
             _ = elsewhere
         }
     }
+
+    /// 100 candidates book one 10-seat slot at once: exactly 10 get a seat.
+    @Test func aTenSeatSlotTakesExactlyTenOfAHundredConcurrentBookings() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            let point = try await Self.approvedPoint(in: "430121", fixture, province: &province)
+            var (_, operatorBrowser) = try await fixture.signedInStaff(at: point, roles: ["point_operator"], approvedBy: &province)
+            let tomorrow = ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+
+            let outside = try await fixture.send(.post, "/staff/points/\(point)/slots", ["day": tomorrow, "startsAt": "12:30", "endsAt": "13:30", "capacity": 10], as: &operatorBrowser)
+            #expect(outside.status == .unprocessableContent)
+            #expect(outside.errorFields == ["startsAt"])
+            let past = try await fixture.send(.post, "/staff/points/\(point)/slots", ["day": "2020-01-01", "startsAt": "08:00", "endsAt": "09:00", "capacity": 10], as: &operatorBrowser)
+            #expect(past.errorFields == ["day"])
+            let published = try await fixture.send(.post, "/staff/points/\(point)/slots", ["day": tomorrow, "startsAt": "08:00", "endsAt": "09:00", "capacity": 10], as: &operatorBrowser)
+            #expect(published.status == .created, "\(published.text)")
+            let slot = try #require((published.json["id"] as? NSNumber)?.int64Value)
+
+            var (notSubmitted, waiting) = try await fixture.signedInCandidate(county: "430102")
+            #expect(try await fixture.send(.post, "/appointment", ["slotID": slot], as: &waiting).errorCode == "appointment.not_submitted")
+            _ = notSubmitted
+
+            let version = "\(ExamYearSetup.year)-1"
+            let browsers = try await withThrowingTaskGroup(of: Browser.self) { group in
+                for _ in 0..<100 {
+                    group.addTask {
+                        var (candidate, browser) = try await fixture.signedInCandidate(county: "430102")
+                        _ = try await fixture.send(.post, "/registration/pledge", ["version": version], as: &browser)
+                        _ = try await fixture.send(.post, "/registration/submit", ExamYearSetup.form(for: candidate, point: point), as: &browser)
+                        return browser
+                    }
+                }
+                return try await group.reduce(into: [Browser]()) { $0.append($1) }
+            }
+            #expect(browsers.count == 100)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for browser in browsers {
+                    group.addTask {
+                        var browser = browser
+                        return try await fixture.send(.post, "/appointment", ["slotID": slot], as: &browser).status.code
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 200 }.count == 10)
+            #expect(statuses.filter { $0 == 409 }.count == 90)
+            let due = try await fixture.send(.get, "/staff/points/\(point)/appointments?day=\(tomorrow)", as: &operatorBrowser)
+            let list = (try JSONSerialization.jsonObject(with: Data(due.body.readableBytesView)) as? [[String: Any]]) ?? []
+            #expect(list.count == 10)
+            #expect(list.allSatisfy { ($0["documentNumber"] as? String)?.contains("********") == true })
+        }
+    }
 }

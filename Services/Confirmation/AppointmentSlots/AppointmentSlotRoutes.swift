@@ -1,0 +1,131 @@
+import Access
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceRuntime
+
+/// A point's appointment slots (staff side):
+/// - `POST /staff/points/{id}/slots` publishes a slot within the point's working hours;
+/// - `GET /staff/points/{id}/appointments?day=YYYY-MM-DD` is who is due that day (audited).
+struct AppointmentSlotRoutes: Sendable {
+    let access: AccessControl
+    let points: ConfirmationPointStore
+    let postgres: PostgresClient
+    let logger: Logger
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("staff/points/{id}/slots", use: publish)
+        router.get("staff/points/{id}/appointments", use: due)
+    }
+
+    struct Slot: Codable, Sendable {
+        let day: String
+        let startsAt: String
+        let endsAt: String
+        let capacity: Int
+    }
+
+    struct PublishedSlot: Encodable, Sendable {
+        let id: Int64
+        let day: String
+        let startsAt: String
+        let endsAt: String
+        let capacity: Int
+    }
+
+    @Sendable func publish(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<PublishedSlot> {
+        let member = try await access.staff.member(request)
+        let (id, record) = try await point(context, member, request: request, action: "slot.publish")
+        let input = try await JSONInput.decode(Slot.self, from: request)
+        var validation = Validation()
+        let today = Self.today()
+        if Self.minutes(input.startsAt) == nil { validation.add("startsAt", "time.format", "时间格式应为 HH:MM") }
+        if Self.minutes(input.endsAt) == nil { validation.add("endsAt", "time.format", "时间格式应为 HH:MM") }
+        if input.day.count != 10 || input.day < today || Self.isDate(input.day) == false { validation.add("day", "day.invalid", "日期应为今天或以后，格式 YYYY-MM-DD") }
+        if !(1...1000).contains(input.capacity) { validation.add("capacity", "capacity.range", "容量应为 1-1000") }
+        if let start = Self.minutes(input.startsAt), let end = Self.minutes(input.endsAt) {
+            let inHours = record.hours.contains { interval in
+                interval.count == 2 && (Self.minutes(interval[0]) ?? 0) <= start && end <= (Self.minutes(interval[1]) ?? 0) && start < end
+            }
+            if !inHours { validation.add("startsAt", "slot.outside_hours", "时段须在确认点工作时间之内") }
+        }
+        try validation.check()
+        let rows = try await postgres.query(
+            """
+            INSERT INTO appointment_slot (point_id, day, starts_at, ends_at, capacity)
+            VALUES (\(id), \(input.day)::date, \(input.startsAt)::time, \(input.endsAt)::time, \(input.capacity))
+            ON CONFLICT (point_id, day, starts_at) DO NOTHING RETURNING id
+            """, logger: logger)
+        var created: Int64?
+        for try await value in rows.decode(Int64.self) { created = value }
+        guard let created else { throw APIError(.conflict, code: "slot.exists", message: "该时段已发布") }
+        try await access.audit.record(.staff(member), action: "slot.publish", target: .init(kind: "appointment_slot", id: String(created)), request: request)
+        return JSONOutput(PublishedSlot(id: created, day: input.day, startsAt: input.startsAt, endsAt: input.endsAt, capacity: input.capacity), status: .created)
+    }
+
+    struct Due: Encodable, Sendable {
+        let candidateID: Int64
+        let name: String
+        let documentNumber: String
+        let startsAt: String
+        let endsAt: String
+    }
+
+    @Sendable func due(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[Due]> {
+        let member = try await access.staff.member(request)
+        let (id, _) = try await point(context, member, request: request, action: "appointments.read")
+        let day = request.uri.queryParameters.get("day") ?? Self.today()
+        guard Self.isDate(day) else { throw APIError.invalid(field: "day", code: "day.invalid", message: "日期格式应为 YYYY-MM-DD") }
+        let rows = try await postgres.query(
+            """
+            SELECT c.id, c.name, c.document_number_masked, to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI')
+            FROM appointment a JOIN appointment_slot s ON s.id = a.slot_id JOIN candidate_account c ON c.id = a.candidate_id
+            WHERE s.point_id = \(id) AND s.day = \(day)::date
+            ORDER BY s.starts_at, c.id
+            """, logger: logger)
+        var list: [Due] = []
+        for try await (candidate, name, number, start, end) in rows.decode((Int64, String, String, String, String).self) {
+            list.append(Due(candidateID: candidate, name: name, documentNumber: number, startsAt: start, endsAt: end))
+        }
+        try await access.audit.record(.staff(member), action: "appointments.read", target: .init(kind: "confirmation_point", id: id), request: request)
+        return JSONOutput(list)
+    }
+
+    /// The point in the path, if the member's subtree holds it and the member works for points
+    /// (an operator of it, or its county or city).
+    private func point(_ context: BasicRequestContext, _ member: StaffMember, request: Request, action: String) async throws -> (String, ConfirmationPointRecord) {
+        guard let id = context.parameters.get("id"), id.count <= 32 else { throw APIError.notFound }
+        let found = try await points.point(id)
+        guard let found, member.covers(path: found.path), member.changesCandidates, found.record.status == "approved" else {
+            try await access.audit.record(.staff(member), action: action, target: .init(kind: "confirmation_point", id: id), outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
+        return (id, found.record)
+    }
+
+    static func minutes(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard text.count == 5, parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) else {
+            return nil
+        }
+        return hour * 60 + minute
+    }
+
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let components = DateComponents(year: year, month: month, day: day)
+        guard let date = calendar.date(from: components) else { return false }
+        return calendar.dateComponents([.year, .month, .day], from: date) == components
+    }
+
+    static func today() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+}
