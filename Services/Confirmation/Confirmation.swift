@@ -22,5 +22,6 @@ public enum ConfirmationRoutesSetup {
         let points = ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger)
         ConfirmationPointRoutes(access: access, store: points).add(to: router)
         AppointmentSlotRoutes(access: access, points: points, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        FlowFormRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
     }
 }

@@ -54,3 +54,27 @@ public struct CandidateConfirmed: DomainEvent, Equatable {
         self.confirmationPointID = confirmationPointID
     }
 }
+
+/// A document someone asked for, to be rendered by the document-generation service.
+public struct DocumentRequested: DomainEvent, Equatable {
+    public static let eventType = "DocumentRequested"
+    public static let schemaVersion = 1
+    public static let routingKey = "document.requested"
+
+    public enum Kind: String, Codable, Sendable {
+        /// 报名流程表
+        case registrationFlowForm = "registration_flow_form"
+    }
+
+    public let requestID: UUID
+    public let kind: Kind
+    public let candidateID: Int64
+    public let requestedBy: Int64
+
+    public init(requestID: UUID, kind: Kind, candidateID: Int64, requestedBy: Int64) {
+        self.requestID = requestID
+        self.kind = kind
+        self.candidateID = candidateID
+        self.requestedBy = requestedBy
+    }
+}

@@ -5,5 +5,9 @@
 /// A capability adds its queue here, e.g.
 /// `WorkQueue(name: "documents.requests", bindingKeys: ["document.requested"])`.
 public enum SystemQueues {
-    public static let all: [WorkQueue] = []
+    /// Documents asked for (the registration flow form, tickets, ...): the document-generation
+    /// service renders them; until it does they wait here, visible in the queue's depth.
+    public static let documentRequests = WorkQueue(name: "documents.requests", bindingKeys: ["document.requested"])
+
+    public static let all: [WorkQueue] = [documentRequests]
 }

@@ -7,15 +7,22 @@ import Testing
     static let services = ["Registration", "Confirmation", "PaymentCallback", "Review", "Arrangement", "DocumentGeneration"]
 
     /// Runs a service to completion with extra settings; returns its exit code and standard error.
-    private func runToExit(_ service: String, _ environment: [String: String], arguments: [String] = []) throws -> (Int32, String) {
-        let process = try launch(service, environment, arguments: arguments)
-        // Read before waiting: a child blocked on a full pipe would never exit.
-        let errorText = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, errorText)
+    /// (Waiting blocks, so it happens off the test pool.)
+    private func runToExit(_ service: String, _ environment: [String: String], arguments: [String] = []) async throws -> (Int32, String) {
+        try await offThePool {
+            let process = try Self.launch(service, environment, arguments: arguments)
+            // Read before waiting: a child blocked on a full pipe would never exit.
+            let errorText = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, errorText)
+        }
     }
 
     private func launch(_ service: String, _ environment: [String: String], arguments: [String] = []) throws -> Process {
+        try Self.launch(service, environment, arguments: arguments)
+    }
+
+    private static func launch(_ service: String, _ environment: [String: String], arguments: [String] = []) throws -> Process {
         let process = spawnable(TestStack.binDirectory.appendingPathComponent(service).path, arguments)
         process.environment = ProcessInfo.processInfo.environment.merging(["LOG_LEVEL": "warning"].merging(environment) { $1 }) { $1 }
         process.standardError = Pipe()
@@ -37,23 +44,23 @@ import Testing
         (["POSTGRES_HOST": "no-such-host.invalid"], "POSTGRES_HOST=no-such-host.invalid: the host name does not resolve"),
         (["AMQP_HOST": "no-such-host.invalid"], "AMQP_HOST=no-such-host.invalid: the host name does not resolve"),
     ])
-    func aBadSettingStopsTheServiceWithOneLineNamingIt(environment: [String: String], expected: String) throws {
-        let (status, errorText) = try runToExit("Review", environment.merging(["HTTP_PORT": "\(unusedPort())"]) { $1 })
+    func aBadSettingStopsTheServiceWithOneLineNamingIt(environment: [String: String], expected: String) async throws {
+        let (status, errorText) = try await runToExit("Review", environment.merging(["HTTP_PORT": "\(unusedPort())"]) { $1 })
         #expect(status != 0)
         let line = try #require(onlyLine(errorText), "expected one line, got: \(errorText)")
         #expect(line.hasPrefix("Review: cannot run: "))
         #expect(line.contains(expected))
     }
 
-    @Test func aFlagOverridesTheEnvironment() throws {
-        let (status, errorText) = try runToExit("Review", ["HTTP_PORT": "8000"], arguments: ["--http-port", "eighty"])
+    @Test func aFlagOverridesTheEnvironment() async throws {
+        let (status, errorText) = try await runToExit("Review", ["HTTP_PORT": "8000"], arguments: ["--http-port", "eighty"])
         #expect(status == 78)
         #expect(onlyLine(errorText)?.contains("HTTP_PORT=eighty") == true)
     }
 
-    @Test func aServerThatNeverAnswersStopsTheServiceNamingItsSettings() throws {
+    @Test func aServerThatNeverAnswersStopsTheServiceNamingItsSettings() async throws {
         let port = unusedPort()
-        let (status, errorText) = try runToExit(
+        let (status, errorText) = try await runToExit(
             "Arrangement", ["REDIS_PORT": "\(port)", "STARTUP_TIMEOUT": "1.5", "HTTP_PORT": "\(unusedPort())", "LOG_LEVEL": "error"])
         #expect(status != 0)
         let line = try #require(onlyLine(errorText), "expected one line, got: \(errorText)")
@@ -84,7 +91,8 @@ import Testing
         #expect(try await waitForHealth(httpPort, status: 200, within: .seconds(30)) != nil)
 
         redis.terminate()
-        redis.waitUntilExit()
+        nonisolated(unsafe) let stopping = redis
+        _ = try await offThePool { stopping.waitUntilExit() }
         let down = try #require(try await waitForHealth(httpPort, status: 503, within: .seconds(10)))
         #expect(down.failed == ["redis"])
         #expect(down.checks["postgres"] == "ok")

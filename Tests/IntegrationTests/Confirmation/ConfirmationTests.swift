@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PostgresNIO
+import Messaging
 import Testing
 
 /// Confirmation points through their review, and on-site confirmation with candidate numbers.
@@ -188,6 +189,53 @@ import Testing
             let list = (try JSONSerialization.jsonObject(with: Data(due.body.readableBytesView)) as? [[String: Any]]) ?? []
             #expect(list.count == 10)
             #expect(list.allSatisfy { ($0["documentNumber"] as? String)?.contains("********") == true })
+        }
+    }
+
+    /// The flow form asked for at the point: recorded, its event relayed into the documents
+    /// queue, where it waits (visibly) until the document service renders it.
+    @Test func aFlowFormRequestWaitsInTheDocumentsQueue() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            var (_, operatorA) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+            var (_, otherOperator) = try await fixture.signedInStaff(at: "TP430103L", roles: ["point_operator"], approvedBy: &province)
+            var (candidate, browser) = try await fixture.signedInCandidate(county: "430102")
+            // Before a point is chosen, the point's operator is not the one to ask; the county's officer
+            // is, and is told the candidate has not submitted.
+            #expect(try await fixture.send(.post, "/staff/candidates/\(candidate.id)/flow-form", as: &operatorA).status == .forbidden)
+            var (_, county) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
+            #expect(try await fixture.send(.post, "/staff/candidates/\(candidate.id)/flow-form", as: &county).errorCode == "flow_form.not_submitted")
+            _ = try await fixture.send(.post, "/registration/pledge", ["version": "\(ExamYearSetup.year)-1"], as: &browser)
+            #expect(try await fixture.send(.post, "/registration/submit", ExamYearSetup.form(for: candidate), as: &browser).status == .ok)
+            #expect(try await fixture.send(.post, "/staff/candidates/\(candidate.id)/flow-form", as: &otherOperator).status == .forbidden)
+
+            let asked = try await fixture.send(.post, "/staff/candidates/\(candidate.id)/flow-form", as: &operatorA)
+            #expect(asked.status == .accepted, "\(asked.text)")
+            let requestID = try #require(asked.json["requestID"] as? String)
+            let status = try await fixture.send(.get, "/staff/document-requests/\(requestID)", as: &operatorA)
+            #expect(status.json["status"] as? String == "queued")
+
+            // A relay (what every worker process runs) publishes it into documents.requests.
+            let amqp = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: SystemQueues.all), logger: TestStack.logger)
+            let relay = OutboxRelay(postgres: fixture.postgres, publisher: amqp, logger: TestStack.logger)
+            let relayed = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await amqp.run() }
+                group.addTask { try await relay.run() }
+                defer { group.cancelAll() }
+                return try await eventually(within: .seconds(20)) {
+                    let rows = try await fixture.postgres.query(
+                        "SELECT published_at IS NOT NULL FROM outbox_event WHERE event_type = 'DocumentRequested' AND convert_from(payload, 'UTF8') LIKE \("%" + requestID + "%")",
+                        logger: TestStack.logger)
+                    for try await published in rows.decode(Bool.self) { return published }
+                    return false
+                }
+            }
+            #expect(relayed)
+            let inspector = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: SystemQueues.all), logger: TestStack.logger)
+            let depth = try await inspector.inspect(queue: SystemQueues.documentRequests.name)
+            #expect(depth.messages >= 1, "the request waits in its queue")
+            await inspector.close()
         }
     }
 }

@@ -42,7 +42,7 @@ struct PrivateBroker {
     @Test(.timeLimit(.minutes(3)))
     func publishersAndConsumersReconnectAndNothingConfirmedIsLost() async throws {
         let broker = PrivateBroker()
-        try broker.start()
+        try await offThePool { try broker.start() }
         defer {
             try? broker.stop()
             try? FileManager.default.removeItem(at: broker.directory)
