@@ -1,7 +1,6 @@
 import Access
 import Foundation
 import Hummingbird
-import PostgresNIO
 import ServiceRuntime
 
 /// On-site confirmation (现场确认) by a point's operator:
@@ -38,14 +37,7 @@ struct ConfirmationRoutes: Sendable {
         case .failure(let problem): throw APIError.invalid(field: "documentNumber", code: problem.code, message: problem.message)
         }
         guard let year = try await store.currentYear() else { throw APIError(.conflict, code: "exam_year.none", message: "本年度报名尚未开放") }
-        let outcome: ConfirmationStore.Outcome
-        do {
-            outcome = try await store.confirm(document, by: member, year: year, clientAddress: request.clientAddress)
-        } catch let error as PostgresTransactionError {
-            if let failure = error.closureError as? APIError { throw failure }
-            throw error
-        }
-        switch outcome {
+        switch try await store.confirm(document, by: member, year: year, clientAddress: request.clientAddress) {
         case .confirmed(let candidateID, let number):
             return JSONOutput(Confirmed(candidateID: candidateID, candidateNumber: number))
         case .notFound:

@@ -59,13 +59,8 @@ struct AppointmentRoutes: Sendable {
         let session = try await access.candidateSessions.require(request)
         try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
         let input = try await JSONInput.decode(Booking.self, from: request)
-        let outcome: String
-        do {
-            outcome = try await postgres.withTransaction(logger: logger) { connection in
-                try await Self.book(input.slotID, for: session.accountID, on: connection, logger: logger)
-            }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
+        let outcome = try await postgres.withTransaction(logger: logger) { connection in
+            try await Self.book(input.slotID, for: session.accountID, on: connection, logger: logger)
         }
         switch outcome {
         case "booked", "unchanged":

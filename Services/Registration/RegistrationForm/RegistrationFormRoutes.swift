@@ -169,7 +169,6 @@ struct RegistrationFormRoutes: Sendable {
             if let failure = error.closureError as? RegistrationStore.Failure, case .locked(let status) = failure {
                 throw Self.lockedError(status)
             }
-            if let failure = error.closureError as? APIError { throw failure }
             throw error
         } catch RegistrationStore.Failure.locked(let status) {
             throw Self.lockedError(status)
