@@ -17,7 +17,7 @@ let serviceNames = [
 let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
     "Registration": (["Access"], ["App", "Migrations", "openapi.json"]),
     "Review": (["Access"], ["App"]),
-    "Confirmation": (["Access"], ["App", "Migrations"]),
+    "Confirmation": (["Access", "Photos"], ["App", "Migrations"]),
 ]
 
 let serviceDependencies: [Target.Dependency] = [
@@ -69,6 +69,7 @@ let package = Package(
         // (hiredis without pkg-config: its .pc adds -D_FILE_OFFSET_BITS, which SwiftPM refuses with a warning.)
         .systemLibrary(name: "CHiredis", path: "Shared/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CArgon2", path: "Shared/CArgon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CGD", path: "Shared/CGD", providers: [.apt(["libgd-dev"])]),
         .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
 
         .target(
@@ -137,6 +138,13 @@ let package = Package(
             exclude: ["Migrations"],
             swiftSettings: swiftSettings
         ),
+        // Uploaded images (candidates' photos, document scans) decoded, checked and stored as JPEG.
+        .target(
+            name: "Photos",
+            dependencies: ["CGD", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Shared/Photos",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Contracts",
             path: "Shared/Contracts",
@@ -197,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService"],
+            dependencies: ["Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "Photos", "CGD"],
             path: "Tests/UnitTests",
             swiftSettings: swiftSettings
         ),
@@ -205,7 +213,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access",
-                "RegistrationService", "ReviewService", "ConfirmationService",
+                "RegistrationService", "ReviewService", "ConfirmationService", "Photos", "CGD",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -17,8 +17,11 @@ public enum ConfirmationRoutesSetup {
 
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl) {
         access.protect(router)
-        ConfirmationRoutes(access: access, store: ConfirmationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
-            .add(to: router)
+        let desk = OperatorDesk(access: access, postgres: dependencies.postgres, logger: dependencies.logger)
+        let store = ConfirmationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
+        ConfirmationRoutes(access: access, desk: desk, store: store).add(to: router)
+        CandidatePhotoRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        BonusClaimRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
         let points = ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger)
         ConfirmationPointRoutes(access: access, store: points).add(to: router)
         AppointmentSlotRoutes(access: access, points: points, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)

@@ -91,7 +91,7 @@ import Testing
         #expect(try await waitForHealth(httpPort, status: 200, within: .seconds(30)) != nil)
 
         redis.terminate()
-        nonisolated(unsafe) let stopping = redis
+        let stopping = redis
         _ = try await offThePool { stopping.waitUntilExit() }
         let down = try #require(try await waitForHealth(httpPort, status: 503, within: .seconds(10)))
         #expect(down.failed == ["redis"])

@@ -17,6 +17,7 @@ struct ConfirmationPointRoutes: Sendable {
         router.post("staff/points/{id}/review", use: review)
         router.post("staff/points/{id}/approve") { request, context in try await decide(request, context, approve: true) }
         router.post("staff/points/{id}/return") { request, context in try await decide(request, context, approve: false) }
+        router.post("staff/points/{id}/hours-overrides", use: override)
     }
 
     struct Proposal: Decodable {
@@ -28,6 +29,8 @@ struct ConfirmationPointRoutes: Sendable {
         let lowAge: Bool?
         let medical: Bool?
         let dailyCapacity: Int?
+        /// Working hours, `[["08:00","12:00"],["15:00","18:00"]]` unless given.
+        let hours: [[String]]?
     }
 
     @Sendable func propose(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
@@ -49,12 +52,14 @@ struct ConfirmationPointRoutes: Sendable {
         }
         let capacity = input.dailyCapacity ?? 500
         if !(1...10_000).contains(capacity) { validation.add("dailyCapacity", "daily_capacity.range", "每日受理人数应为 1-10000") }
+        let hours = input.hours ?? PointHours.standard
+        if !PointHours.isValid(hours) { validation.add("hours", "hours.invalid", "工作时间应为 1-4 个按先后排列、互不重叠的时段，如 08:00-12:00") }
         try validation.check()
         guard let name, let address, let contact, let phone else { throw APIError.invalid(validation.errors) }
         let id = try await store.propose(
             .init(
                 name: name, address: address, contact: contact, phone: phone, levels: Array(Set(input.levels)).sorted(), lowAge: input.lowAge ?? false,
-                medical: input.medical ?? false, dailyCapacity: capacity),
+                medical: input.medical ?? false, dailyCapacity: capacity, hours: hours),
             county: member.nodeID, by: member, clientAddress: request.clientAddress)
         guard let created = try await store.point(id) else { throw APIError.notFound }
         return JSONOutput(created.record, status: .created)
@@ -97,6 +102,46 @@ struct ConfirmationPointRoutes: Sendable {
             throw APIError(.conflict, code: "point.state", message: approve ? "该确认点尚未通过市级审核" : "该确认点不在审核中")
         }
         return JSONOutput(try await store.point(id)!.record)
+    }
+
+    struct Override: Decodable {
+        /// `YYYY-MM-DD`, a day in China.
+        let day: String
+        let reason: String
+    }
+
+    struct OverrideGranted: Codable, Sendable {
+        let pointID: String
+        let day: String
+    }
+
+    /// The county lets its point's operators work beyond the hours on one day (today or later).
+    @Sendable func override(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<OverrideGranted> {
+        let member = try await access.staff.member(request)
+        let (id, _) = try await scopedPoint(context, member, action: "point.hours_override", request: request, allowed: member.roles.contains(.countyOfficer))
+        let input = try await JSONInput.decode(Override.self, from: request)
+        var validation = Validation()
+        let reason = validation.text(input.reason, field: "reason", length: 2...200)
+        let today = PointHours.day(Date())
+        if !Self.isDay(input.day) {
+            validation.add("day", "day.format", "日期格式应为 YYYY-MM-DD")
+        } else if input.day < today {
+            validation.add("day", "day.past", "不能为已过去的日期开放")
+        }
+        try validation.check()
+        guard let reason else { throw APIError.invalid(validation.errors) }
+        try await store.grantOverride(id, day: input.day, reason: reason, by: member, clientAddress: request.clientAddress)
+        return JSONOutput(OverrideGranted(pointID: id, day: input.day), status: .created)
+    }
+
+    /// A real calendar day written `YYYY-MM-DD`.
+    static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (2000...2100).contains(year), (1...12).contains(month), day >= 1
+        else { return false }
+        let lengths = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= lengths[month - 1]
     }
 
     private func scopedPoint(

@@ -35,6 +35,7 @@ struct ConfirmationPointStore: Sendable {
         let lowAge: Bool
         let medical: Bool
         let dailyCapacity: Int
+        let hours: [[String]]
     }
 
     /// A new point under `county`, proposed; its node id is made here.
@@ -48,13 +49,27 @@ struct ConfirmationPointStore: Sendable {
                 """, logger: logger)
             try await connection.query(
                 """
-                INSERT INTO confirmation_point (node_id, county_id, address, contact, phone, levels, low_age, medical, daily_capacity)
+                INSERT INTO confirmation_point (node_id, county_id, address, contact, phone, levels, low_age, medical, daily_capacity, hours)
                 VALUES (\(id), \(county), \(proposal.address), \(proposal.contact), \(proposal.phone), \(proposal.levels), \(proposal.lowAge),
-                        \(proposal.medical), \(proposal.dailyCapacity))
+                        \(proposal.medical), \(proposal.dailyCapacity), \(String(decoding: try JSONEncoder().encode(proposal.hours), as: UTF8.self))::jsonb)
                 """, logger: logger)
             try await AuditLog.record(.staff(member), action: "point.propose", target: .init(kind: "confirmation_point", id: id), clientAddress: clientAddress, on: connection, logger: logger)
         }
         return id
+    }
+
+    /// The county opens a point beyond its hours for one day (recorded with the reason, audited).
+    func grantOverride(_ pointID: String, day: String, reason: String, by member: StaffMember, clientAddress: String) async throws {
+        try await postgres.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO point_hours_override (point_id, day, granted_by, reason) VALUES (\(pointID), \(day)::date, \(member.id), \(reason))
+                ON CONFLICT (point_id, day) DO UPDATE SET granted_by = excluded.granted_by, granted_at = now(), reason = excluded.reason
+                """, logger: logger)
+            try await AuditLog.record(
+                .staff(member), action: "point.hours_override", target: .init(kind: "confirmation_point", id: pointID), clientAddress: clientAddress,
+                on: connection, logger: logger)
+        }
     }
 
     func points(under path: String) async throws -> [ConfirmationPointRecord] {

@@ -48,6 +48,8 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         public var levels: [StudyLevel]?
         /// For education levels: whether it is a diploma (专科 or above) that needs its number.
         public var diploma: Bool?
+        /// For bonus-point policies: the points the policy adds.
+        public var points: Int?
     }
 
     public struct CodeLists: Codable, Sendable, Equatable {
@@ -56,6 +58,8 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         public var candidateCharacteristics: [Code]
         public var enrolmentCategories: [Code]
         public var occupationCategories: [Code]
+        /// Bonus-point policies (照顾加分) a point may record claims under; each with its points.
+        public var bonusPolicies: [Code]?
     }
 
     public struct Pledge: Codable, Sendable, Equatable {
@@ -111,6 +115,12 @@ extension ExamYearDocument {
             if Set(codes.map(\.code)).count != codes.count { problems.append(("codeLists.\(name)", "代码重复")) }
             if codes.contains(where: { $0.code.isEmpty || $0.code.count > 10 || $0.name.isEmpty }) {
                 problems.append(("codeLists.\(name)", "代码或名称无效"))
+            }
+        }
+        if let bonus = codeLists.bonusPolicies {
+            if Set(bonus.map(\.code)).count != bonus.count { problems.append(("codeLists.bonusPolicies", "代码重复")) }
+            if bonus.contains(where: { $0.code.isEmpty || $0.code.count > 10 || $0.name.isEmpty || !(1...50).contains($0.points ?? 0) }) {
+                problems.append(("codeLists.bonusPolicies", "每项加分政策须有代码、名称和 1-50 的分值"))
             }
         }
         if codeLists.educationLevels.contains(where: { ($0.levels ?? []).isEmpty }) {

@@ -44,13 +44,7 @@ struct ExamYearRoutes: Sendable {
         guard try await years.yearExists(year) else {
             throw APIError.invalid(field: "year", code: "exam_year.unknown", message: "请先设置该年度")
         }
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: 8 * 1024 * 1024)
-        } catch {
-            throw APIError(.contentTooLarge, code: "body_too_large", message: "文件过大（最大 8 MB）")
-        }
+        let body = try await request.body(upTo: 8 * 1024 * 1024, orElse: APIError(.contentTooLarge, code: "body_too_large", message: "文件过大（最大 8 MB）"))
         guard let text = String(bytes: body.readableBytesView, encoding: .utf8) else {
             throw APIError(.badRequest, code: "invalid_encoding", message: "文件须为 UTF-8 编码的 CSV")
         }

@@ -162,6 +162,7 @@ struct RegistrationFormRoutes: Sendable {
     }
 
     /// A confirmed registration refuses every change, with the reason.
+    @discardableResult
     private func locked<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

@@ -50,12 +50,21 @@ public struct PersonalDataCipher: Sendable {
         return Sealed(keyID: currentKeyID, bytes: Array(box.combined!))
     }
 
+    /// Bytes (a photo, a scan) sealed the same way as text.
+    public func seal(bytes: [UInt8], column: String) throws -> Sealed {
+        let box = try AES.GCM.seal(bytes, using: SymmetricKey(data: keys[currentKeyID]!), authenticating: Data(column.utf8))
+        return Sealed(keyID: currentKeyID, bytes: Array(box.combined!))
+    }
+
     public func open(_ sealed: Sealed, column: String) throws -> String {
+        String(decoding: try openBytes(sealed, column: column), as: UTF8.self)
+    }
+
+    public func openBytes(_ sealed: Sealed, column: String) throws -> [UInt8] {
         guard let key = keys[sealed.keyID] else { throw Failure.unknownKey(sealed.keyID) }
         do {
             let box = try AES.GCM.SealedBox(combined: sealed.bytes)
-            let plain = try AES.GCM.open(box, using: SymmetricKey(data: key), authenticating: Data(column.utf8))
-            return String(decoding: plain, as: UTF8.self)
+            return Array(try AES.GCM.open(box, using: SymmetricKey(data: key), authenticating: Data(column.utf8)))
         } catch {
             throw Failure.tampered
         }

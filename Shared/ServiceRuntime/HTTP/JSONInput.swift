@@ -10,13 +10,7 @@ public enum JSONInput {
     public static let maximumBytes = 64 * 1024
 
     public static func decode<Input: Decodable>(_ type: Input.Type, from request: Request, limit: Int = maximumBytes) async throws -> Input {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw APIError(.contentTooLarge, code: "body_too_large", message: "提交的内容过大")
-        }
+        let buffer = try await request.body(upTo: limit, orElse: APIError(.contentTooLarge, code: "body_too_large", message: "提交的内容过大"))
         let data = Data(buffer.readableBytesView)
         guard String(validatingUTF8: data) != nil else {
             throw APIError(.badRequest, code: "invalid_encoding", message: "提交的内容不是有效的 UTF-8 文本")
@@ -89,5 +83,17 @@ public struct JSONOutput<Value: Encodable & Sendable>: ResponseGenerator, Sendab
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+extension Request {
+    /// The whole body (files, images), or `tooLarge` once it passes `limit` bytes.
+    public func body(upTo limit: Int, orElse tooLarge: APIError) async throws -> ByteBuffer {
+        var request = self
+        do {
+            return try await request.collectBody(upTo: limit)
+        } catch {
+            throw tooLarge
+        }
     }
 }

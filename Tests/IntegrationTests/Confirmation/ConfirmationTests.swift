@@ -15,10 +15,13 @@ import Testing
     }
 
     /// A point proposed by `county`'s officer, reviewed by the city and approved by the province.
-    static func approvedPoint(in county: String, _ fixture: AccessFixture, province: inout Browser) async throws -> String {
+    /// Around the clock unless `hours` says otherwise, so that operators' tests pass whenever they run.
+    static func approvedPoint(
+        in county: String, _ fixture: AccessFixture, province: inout Browser, hours: [[String]] = [["00:00", "24:00"]]
+    ) async throws -> String {
         var (_, officer) = try await fixture.signedInStaff(at: county, roles: ["county_officer"], approvedBy: &province)
         var (_, city) = try await fixture.signedInStaff(at: "430100", roles: ["city_officer"], approvedBy: &province)
-        let proposed = try await fixture.send(.post, "/staff/points", proposal("测试确认点\(county)"), as: &officer)
+        let proposed = try await fixture.send(.post, "/staff/points", proposal("测试确认点\(county)").merging(["hours": hours]) { $1 }, as: &officer)
         #expect(proposed.status == .created, "\(proposed.text)")
         let id = try #require(proposed.json["id"] as? String)
         #expect(try await fixture.send(.post, "/staff/points/\(id)/review", ["approve": true], as: &city).status == .ok)
@@ -77,6 +80,9 @@ import Testing
                 }
                 return try await group.reduce(into: [Candidate]()) { $0.append($1) }
             }
+            for candidate in candidates {
+                #expect(try await fixture.capturePhoto(of: candidate.id, as: operatorBrowser).status == .ok)
+            }
             let numbers = try await withThrowingTaskGroup(of: String?.self) { group in
                 for candidate in candidates {
                     group.addTask {
@@ -124,6 +130,10 @@ import Testing
             var (mine, browser) = try await fixture.signedInCandidate(county: "430102")
             _ = try await fixture.send(.post, "/registration/pledge", ["version": version], as: &browser)
             #expect(try await fixture.send(.post, "/registration/submit", ExamYearSetup.form(for: mine), as: &browser).status == .ok)
+            let noPhoto = try await fixture.send(.post, "/staff/confirmations", ["documentNumber": mine.number], as: &operatorA)
+            #expect(noPhoto.errorCode == "confirmation.photo_missing", "\(noPhoto.text)")
+            #expect(try await fixture.capturePhoto(of: elsewhere.id, as: operatorA).status == .forbidden, "another point's candidate")
+            #expect(try await fixture.capturePhoto(of: mine.id, as: operatorA).status == .ok)
             let confirmed = try await fixture.send(.post, "/staff/confirmations", ["documentNumber": mine.number], as: &operatorA)
             #expect(confirmed.status == .ok, "\(confirmed.text)")
             let number = try #require(confirmed.json["candidateNumber"] as? String)
@@ -135,6 +145,8 @@ import Testing
             #expect(edit.errorCode == "registration.locked")
             let status = try await fixture.send(.get, "/registration/status", as: &browser)
             #expect(status.json["status"] as? String == "confirmed")
+            let retake = try await fixture.capturePhoto(of: mine.id, as: operatorA)
+            #expect(retake.errorCode == "candidate.locked", "the photo is locked with the record")
             _ = elsewhere
         }
     }
@@ -144,7 +156,7 @@ import Testing
         try await AccessFixture.with { fixture in
             try await ExamYearSetup.shared.ensure(fixture)
             var (_, province) = try await fixture.signedInProvinceAdministrator()
-            let point = try await Self.approvedPoint(in: "430121", fixture, province: &province)
+            let point = try await Self.approvedPoint(in: "430121", fixture, province: &province, hours: [["08:00", "12:00"], ["15:00", "18:00"]])
             var (_, operatorBrowser) = try await fixture.signedInStaff(at: point, roles: ["point_operator"], approvedBy: &province)
             let tomorrow = ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
 

@@ -44,10 +44,15 @@ actor ExamYearSetup {
                 "candidateCharacteristics": [["code": "0", "name": "无"]],
                 "enrolmentCategories": [["code": "1", "name": "普通"]],
                 "occupationCategories": [["code": "1", "name": "工人"], ["code": "2", "name": "职员"]],
+                "bonusPolicies": [["code": "B01", "name": "归侨、侨眷", "points": 10], ["code": "B02", "name": "少数民族聚居地区", "points": 20]],
             ],
             "pledge": ["version": "\(year)-1", "text": "本人已认真阅读报考须知，承诺所填信息真实准确，遵守考试纪律，诚信应考。"],
         ]
     }
+
+    /// Test points work around the clock, so that tests pass whenever they run; the hours rule
+    /// has its own test.
+    static let allDay = #"[["00:00","24:00"]]"#
 
     static let points: [(id: String, county: String, lowAge: Bool, medical: Bool)] = [
         ("TP430102A", "430102", false, false), ("TP430103L", "430103", true, false), ("TP430103M", "430103", false, true),
@@ -71,10 +76,11 @@ actor ExamYearSetup {
                 """, logger: TestStack.logger)
             try await fixture.postgres.query(
                 """
-                INSERT INTO confirmation_point (node_id, county_id, address, contact, phone, levels, low_age, medical, status)
+                INSERT INTO confirmation_point (node_id, county_id, address, contact, phone, levels, low_age, medical, status, hours)
                 VALUES (\(point.id), \(point.county), '长沙市测试路 1 号', '张老师', '0731-88880000',
-                        ARRAY['high_school_to_bachelor', 'high_school_to_associate', 'associate_to_bachelor'], \(point.lowAge), \(point.medical), 'approved')
-                ON CONFLICT (node_id) DO NOTHING
+                        ARRAY['high_school_to_bachelor', 'high_school_to_associate', 'associate_to_bachelor'], \(point.lowAge), \(point.medical), 'approved',
+                        \(Self.allDay)::jsonb)
+                ON CONFLICT (node_id) DO UPDATE SET hours = excluded.hours
                 """, logger: TestStack.logger)
         }
         done = true
