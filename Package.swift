@@ -15,7 +15,7 @@ let serviceNames = [
     "Registration", "Confirmation", "PaymentCallback", "Review", "Arrangement", "DocumentGeneration",
 ]
 let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
-    "Registration": (["Access"], ["App", "Migrations", "openapi.json"]),
+    "Registration": (["Access", .product(name: "ZIPFoundation", package: "ZIPFoundation")], ["App", "Migrations", "openapi.json"]),
     "Review": (["Access"], ["App"]),
     "Confirmation": (["Access", "Photos"], ["App", "Migrations"]),
 ]
@@ -63,6 +63,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: serviceTargets + [
         // C libraries from Debian, wrapped once each; the Swift owners live in Redis and Messaging.
@@ -205,7 +206,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "Photos", "CGD"],
+            dependencies: ["Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "Photos", "CGD"],
             path: "Tests/UnitTests",
             swiftSettings: swiftSettings
         ),
@@ -214,6 +215,7 @@ let package = Package(
             dependencies: [
                 "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access",
                 "RegistrationService", "ReviewService", "ConfirmationService", "Photos", "CGD",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -22,6 +22,7 @@ public enum ConfirmationRoutesSetup {
         ConfirmationRoutes(access: access, desk: desk, store: store).add(to: router)
         CandidatePhotoRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
         BonusClaimRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        PaperFormRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
         let points = ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger)
         ConfirmationPointRoutes(access: access, store: points).add(to: router)
         AppointmentSlotRoutes(access: access, points: points, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)

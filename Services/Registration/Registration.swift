@@ -1,10 +1,13 @@
 import Access
 import Hummingbird
+import Messaging
 import ServiceRuntime
+import Settings
 
 extension ServiceDefinition {
     /// Port 8101 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
-    public static let registration = ServiceDefinition(name: "Registration", defaultPort: 8101, addRoutes: RegistrationRoutes.add)
+    public static let registration = ServiceDefinition(
+        name: "Registration", defaultPort: 8101, addRoutes: RegistrationRoutes.add, consumers: RegistrationWorkers.consumers)
 }
 
 /// Candidates' online registration (报名系统): accounts, personal data, choices, the pledge; and
@@ -32,5 +35,24 @@ public enum RegistrationRoutes {
             years: years
         ).add(to: router)
         AppointmentRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+    }
+}
+
+/// The registration worker's queues: paper draft forms to import.
+public enum RegistrationWorkers {
+    public static func consumers(_ dependencies: Dependencies) throws -> [QueueConsumer] {
+        // One batch at a time per worker; a batch's rows are written in parallel lanes.
+        [QueueConsumer(
+            queue: SystemQueues.paperFormImports, handler: try paperFormImporter(dependencies), concurrency: 1, batchSize: 1,
+            settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger)]
+    }
+
+    public static func paperFormImporter(_ dependencies: Dependencies) throws -> some MessageHandler {
+        let cipher = PersonalDataCipher(settings: try PersonalDataSettings(reader: dependencies.reader))
+        let store = RegistrationStore(postgres: dependencies.postgres, cipher: cipher, logger: dependencies.logger)
+        let years = ExamYearStore(postgres: dependencies.postgres, logger: dependencies.logger)
+        return PaperFormImporter(
+            postgres: dependencies.postgres, cipher: cipher, store: store, submissions: SubmissionCheck(store: store, years: years),
+            logger: dependencies.logger)
     }
 }

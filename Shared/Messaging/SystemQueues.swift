@@ -9,5 +9,8 @@ public enum SystemQueues {
     /// service renders them; until it does they wait here, visible in the queue's depth.
     public static let documentRequests = WorkQueue(name: "documents.requests", bindingKeys: ["document.requested"])
 
-    public static let all: [WorkQueue] = [documentRequests]
+    /// Batches of paper draft forms waiting for the registration worker to import them.
+    public static let paperFormImports = WorkQueue(name: "registration.paper-forms", bindingKeys: ["paper_form.uploaded"])
+
+    public static let all: [WorkQueue] = [documentRequests, paperFormImports]
 }

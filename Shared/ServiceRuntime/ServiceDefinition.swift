@@ -14,13 +14,14 @@ public struct ServiceDefinition: Sendable {
     public let defaultPort: Int
     /// Adds the service's API; may read settings of its own (a bad one stops the process at start).
     public let addRoutes: @Sendable (Router<BasicRequestContext>, Dependencies) throws -> Void
-    public let consumers: @Sendable (Dependencies) -> [QueueConsumer]
+    /// The queue consumers of a worker process; may read settings of its own, like `addRoutes`.
+    public let consumers: @Sendable (Dependencies) throws -> [QueueConsumer]
 
     public init(
         name: String,
         defaultPort: Int,
         addRoutes: @escaping @Sendable (Router<BasicRequestContext>, Dependencies) throws -> Void = { _, _ in },
-        consumers: @escaping @Sendable (Dependencies) -> [QueueConsumer] = { _ in [] }
+        consumers: @escaping @Sendable (Dependencies) throws -> [QueueConsumer] = { _ in [] }
     ) {
         self.name = name
         self.defaultPort = defaultPort

@@ -63,7 +63,11 @@ public enum ServiceMain {
             // Every worker also relays the outbox: relays share the work safely, so scaling any
             // service's workers also scales event publishing.
             services.append(OutboxRelay(postgres: postgres, publisher: amqp, logger: logger))
-            services += definition.consumers(dependencies)
+            do {
+                services += try definition.consumers(dependencies)
+            } catch {
+                return fail(definition, "invalid setting \(error)", code: 78)
+            }
         }
         var app = Application(
             router: router,

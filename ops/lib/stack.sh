@@ -95,7 +95,7 @@ stop_pidfile() { # PIDFILE WHAT: TERM, wait, then KILL what did not stop
 # --- installing -------------------------------------------------------------------------------
 need_packages() {
   local missing=() p
-  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev pkg-config curl python3 python3-venv python3-cryptography wrk iproute2; do
+  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config curl python3 python3-venv python3-cryptography wrk iproute2; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

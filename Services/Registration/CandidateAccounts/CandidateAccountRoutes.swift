@@ -82,7 +82,7 @@ struct CandidateAccountRoutes: Sendable {
         else { throw Self.wrongCredentials }
         let credentials = try await store.credentials(document)
         let matches = try await access.checkLogin(
-            account: Self.login(document), address: request.clientAddress, password: input.password, storedHash: credentials?.hash)
+            account: Self.login(document), address: request.clientAddress, password: input.password, storedHash: credentials?.hash ?? nil)
         guard matches, let credentials else { throw Self.wrongCredentials }
         let (session, cookie) = try await access.candidateSessions.begin(accountID: credentials.id, replacing: request)
         guard let account = try await store.account(credentials.id) else { throw APIError.unauthenticated }

@@ -56,16 +56,18 @@ struct CandidateAccountStore: Sendable {
         return nil
     }
 
-    func credentials(_ document: IdentityDocument) async throws -> (id: Int64, hash: String)? {
+    /// The account's id and password hash (nil for an account entered from a paper form whose
+    /// candidate has not set a password yet).
+    func credentials(_ document: IdentityDocument) async throws -> (id: Int64, hash: String?)? {
         let rows = try await postgres.query(
             "SELECT id, password_hash FROM candidate_account WHERE document_number_lookup = \(lookup(document))", logger: logger)
-        for try await (id, hash) in rows.decode((Int64, String).self) { return (id, hash) }
+        for try await (id, hash) in rows.decode((Int64, String?).self) { return (id, hash) }
         return nil
     }
 
     func passwordHash(_ id: Int64) async throws -> String? {
         let rows = try await postgres.query("SELECT password_hash FROM candidate_account WHERE id = \(id)", logger: logger)
-        for try await hash in rows.decode(String.self) { return hash }
+        for try await hash in rows.decode(String?.self) { return hash }
         return nil
     }
 

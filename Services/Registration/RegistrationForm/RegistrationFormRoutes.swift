@@ -13,6 +13,7 @@ struct RegistrationFormRoutes: Sendable {
     let access: AccessControl
     let store: RegistrationStore
     let years: ExamYearStore
+    var submissions: SubmissionCheck { SubmissionCheck(store: store, years: years) }
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("registration", use: load)
@@ -58,11 +59,9 @@ struct RegistrationFormRoutes: Sendable {
             if (try? await checkDraft(form)) != nil { try await locked { try await store.save(session.accountID, year: year.year, form: form) } }
             throw APIError.invalid(problems)
         }
-        let choices = zip(form.choices, ruleContext.catalogue).compactMap { choice, entry in
-            entry.map { CandidateSubmitted.Choice(level: $0.level.rawValue, subjectCategory: $0.subjectCategory, institutionCode: $0.institutionCode, majorCode: $0.majorCode) }
-        }
+        let choices = SubmissionCheck.eventChoices(ruleContext)
         let revision = try await locked {
-            try await store.save(session.accountID, year: year.year, form: form, submission: (request.clientAddress, choices))
+            try await store.save(session.accountID, year: year.year, form: form, submission: .init(clientAddress: request.clientAddress, choices: choices))
         }
         return JSONOutput(Submitted(status: "submitted", revision: revision))
     }
@@ -131,20 +130,7 @@ struct RegistrationFormRoutes: Sendable {
 
     private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument) async throws -> RuleContext {
         guard let (account, city, pledgeVersion) = try await store.submissionBasis(candidateID) else { throw APIError.unauthenticated }
-        let codes = try await store.referenceCodes()
-        var catalogue: [CatalogueEntry?] = []
-        for choice in form.choices.prefix(2) {
-            if let level = choice.level, let institution = choice.institutionCode, let major = choice.majorCode, institution.count <= 20, major.count <= 20 {
-                catalogue.append(try await years.catalogueEntry(year: year.year, institution: institution, major: major, level: level))
-            } else {
-                catalogue.append(nil)
-            }
-        }
-        var point: ConfirmationPointOption?
-        if let id = form.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
-        return RuleContext(
-            year: year, document: account, registeringCity: city, ethnicGroups: codes.ethnicGroups, politicalStatuses: codes.politicalStatuses,
-            cities: codes.cities, catalogue: catalogue, point: point, pledgeVersion: pledgeVersion, now: Date())
+        return try await submissions.context(document: account, registeringCity: city, pledgeVersion: pledgeVersion, form: form, year: year)
     }
 
     /// What even a draft must be: within its limits, and naming a point that exists if any.

@@ -40,6 +40,18 @@ struct RegistrationStore: Sendable {
 
     enum Failure: Error { case locked(status: String) }
 
+    /// A save that submits: who submits (the candidate, or the staff member entering a paper
+    /// form), from where, and the choices the event carries.
+    struct Submission: Sendable {
+        var clientAddress: String
+        var choices: [CandidateSubmitted.Choice]
+        /// nil: the candidate themselves.
+        var staffID: Int64? = nil
+
+        var actorKind: String { staffID == nil ? "candidate" : "staff" }
+        var actorID: Int64? { staffID }
+    }
+
     func load(_ candidateID: Int64) async throws -> SavedRegistration? {
         let rows = try await postgres.query(
             """
@@ -65,54 +77,93 @@ struct RegistrationStore: Sendable {
     /// submission costs one round trip, not a transaction's six. Refused once confirmed.
     @discardableResult
     func save(
-        _ candidateID: Int64, year: Int, form: RegistrationForm, submission: (clientAddress: String, choices: [CandidateSubmitted.Choice])? = nil
+        _ candidateID: Int64, year: Int, form: RegistrationForm, submission: Submission? = nil, on connection: PostgresConnection? = nil
     ) async throws -> Int {
-        let basic = try cipher.seal(String(decoding: try JSONEncoder().encode(form.basic), as: UTF8.self), column: Self.basicColumn)
-        let choices = String(decoding: try JSONEncoder().encode(form.choices), as: UTF8.self)
-        let submitting = submission != nil
-        // The event as Outbox.append would write it (Shared/Messaging/Outbox.swift names the columns).
-        let event = try submission.map { submission in
-            try OutboxEvent(
+        let saved = try await save([Saving(candidateID: candidateID, form: form, choices: submission?.choices ?? [])], year: year, submission: submission, on: connection)
+        guard let (status, revision) = saved[candidateID], let status else { throw APIError.unauthenticated }
+        guard let revision else { throw Failure.locked(status: status) }
+        return revision
+    }
+
+    /// One candidate's form in a save of several (a batch of paper forms).
+    struct Saving: Sendable {
+        let candidateID: Int64
+        let form: RegistrationForm
+        /// The choices `CandidateSubmitted` carries, for a submission.
+        let choices: [CandidateSubmitted.Choice]
+    }
+
+    /// Saves several candidates' forms in one statement, each as the single save does (each
+    /// candidate at most once). Per candidate: the account's status before (nil: no such
+    /// account) and the new revision (nil: refused, the registration is locked).
+    func save(
+        _ forms: [Saving], year: Int, submission: Submission?, on connection: PostgresConnection? = nil
+    ) async throws -> [Int64: (status: String?, revision: Int?)] {
+        guard !forms.isEmpty else { return [:] }
+        var basics: [ByteBuffer] = [], keyIDs: [String] = [], choices: [String] = [], points: [String] = []
+        var messageIDs: [UUID] = [], payloads: [ByteBuffer] = []
+        for saving in forms {
+            let basic = try cipher.seal(String(decoding: try JSONEncoder().encode(saving.form.basic), as: UTF8.self), column: Self.basicColumn)
+            basics.append(ByteBuffer(bytes: basic.bytes))
+            keyIDs.append(basic.keyID)
+            choices.append(String(decoding: try JSONEncoder().encode(saving.form.choices), as: UTF8.self))
+            points.append(saving.form.confirmationPointID ?? "")
+            // The event as Outbox.append would write it (Shared/Messaging/Outbox.swift names the columns).
+            let event = try OutboxEvent(
                 Envelope(event: CandidateSubmitted(
-                    candidateID: candidateID, year: year, confirmationPointID: form.confirmationPointID ?? "", choices: submission.choices)),
-                aggregateID: "candidate-\(candidateID)", routingKey: CandidateSubmitted.routingKey)
+                    candidateID: saving.candidateID, year: year, confirmationPointID: saving.form.confirmationPointID ?? "", choices: saving.choices)),
+                aggregateID: "candidate-\(saving.candidateID)", routingKey: CandidateSubmitted.routingKey)
+            messageIDs.append(event.messageID)
+            payloads.append(ByteBuffer(bytes: event.payload))
         }
-        let rows = try await postgres.query(
+        let ids = forms.map(\.candidateID)
+        let submitting = submission != nil
+        let statement: PostgresQuery =
             """
-            WITH account AS (
-                SELECT status FROM candidate_account WHERE id = \(candidateID) FOR UPDATE
+            WITH input AS (
+                SELECT * FROM unnest(\(ids)::bigint[], \(basics)::bytea[], \(keyIDs)::text[], \(choices)::text[], \(points)::text[],
+                                     \(messageIDs)::uuid[], \(payloads)::bytea[])
+                    AS t(candidate_id, basic_sealed, key_id, choices, point_id, message_id, payload)
+            ), account AS (
+                SELECT c.id, c.status FROM candidate_account c WHERE c.id IN (SELECT candidate_id FROM input) ORDER BY c.id FOR UPDATE
             ), saved AS (
                 INSERT INTO registration (candidate_id, year, basic_sealed, personal_data_key_id, choices, confirmation_point_id, submitted_at)
-                SELECT \(candidateID), \(year), \(ByteBuffer(bytes: basic.bytes)), \(basic.keyID), \(choices)::jsonb, \(form.confirmationPointID),
-                       CASE WHEN \(submitting) THEN now() END
-                FROM account WHERE status IN ('registered', 'submitted')
+                SELECT i.candidate_id, \(year), i.basic_sealed, i.key_id, i.choices::jsonb, nullif(i.point_id, ''), CASE WHEN \(submitting) THEN now() END
+                FROM input i JOIN account a ON a.id = i.candidate_id WHERE a.status IN ('registered', 'submitted')
                 ON CONFLICT (candidate_id) DO UPDATE
                    SET year = excluded.year, basic_sealed = excluded.basic_sealed, personal_data_key_id = excluded.personal_data_key_id,
                        choices = excluded.choices, confirmation_point_id = excluded.confirmation_point_id,
                        submitted_at = coalesce(excluded.submitted_at, registration.submitted_at),
                        updated_at = now(), version = registration.version + 1
-                RETURNING version
+                RETURNING candidate_id, version
             ), changed AS (
-                UPDATE candidate_account SET status = 'submitted'
-                WHERE id = \(candidateID) AND \(submitting) AND EXISTS (SELECT 1 FROM saved) AND (SELECT status FROM account) = 'registered'
-                RETURNING id
+                UPDATE candidate_account c SET status = 'submitted'
+                FROM account a
+                WHERE \(submitting) AND c.id = a.id AND a.status = 'registered' AND c.id IN (SELECT candidate_id FROM saved)
+                RETURNING c.id
             ), transition AS (
                 INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-                SELECT id, 'registered', 'submitted', 'candidate', id, \(submission?.clientAddress ?? "") FROM changed
+                SELECT id, 'registered', 'submitted', \(submission?.actorKind ?? "candidate"), coalesce(\(submission?.actorID), id),
+                       \(submission?.clientAddress ?? "")
+                FROM changed
             ), event AS (
                 INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
-                SELECT \(event?.messageID ?? UUID()), \(event?.aggregateID ?? ""), \(event?.eventType ?? ""), \(event?.schemaVersion ?? 0),
-                       \(event?.routingKey ?? ""), \(ByteBuffer(bytes: event?.payload ?? []))
-                WHERE \(submitting) AND EXISTS (SELECT 1 FROM saved)
+                SELECT i.message_id, 'candidate-' || i.candidate_id, \(CandidateSubmitted.eventType), \(CandidateSubmitted.schemaVersion),
+                       \(CandidateSubmitted.routingKey), i.payload
+                FROM input i WHERE \(submitting) AND i.candidate_id IN (SELECT candidate_id FROM saved)
+                ORDER BY i.candidate_id
             )
-            SELECT (SELECT status FROM account), (SELECT version FROM saved)
-            """, logger: logger)
-        for try await (status, revision) in rows.decode((String?, Int?).self) {
-            guard let status else { throw APIError.unauthenticated }
-            guard let revision else { throw Failure.locked(status: status) }
-            return revision
+            SELECT i.candidate_id, a.status, s.version FROM input i
+            LEFT JOIN account a ON a.id = i.candidate_id LEFT JOIN saved s ON s.candidate_id = i.candidate_id
+            """
+        let rows = if let connection {
+            try await connection.query(statement, logger: logger)
+        } else {
+            try await postgres.query(statement, logger: logger)
         }
-        throw APIError.unauthenticated
+        var result: [Int64: (status: String?, revision: Int?)] = [:]
+        for try await (id, status, revision) in rows.decode((Int64, String?, Int?).self) { result[id] = (status, revision) }
+        return result
     }
 
     func signPledge(_ candidateID: Int64, year: Int, version: String) async throws {

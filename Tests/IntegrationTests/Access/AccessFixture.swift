@@ -192,8 +192,8 @@ struct Candidate: Sendable {
     var loginBody: [String: Any] { ["documentNumber": number, "password": password] }
 
     /// 18 characters: an area code, a birth date between 1970 and 2005, a sequence, the check character.
-    static func randomResidentID() -> String {
-        let area = ["430102", "430103", "430104", "430111", "430121"].randomElement()!
+    /// `area`: by default one of Changsha's; tests that make thousands use areas of their own.
+    static func randomResidentID(area: String = ["430102", "430103", "430104", "430111", "430121"].randomElement()!) -> String {
         let date = String(format: "%04d%02d%02d", Int.random(in: 1970...2005), Int.random(in: 1...12), Int.random(in: 1...28))
         let body = area + date + String(format: "%03d", Int.random(in: 0...999))
         return body + String(IdentityDocument.checkCharacter(of: body)!)

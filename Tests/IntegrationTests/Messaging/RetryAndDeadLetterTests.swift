@@ -28,7 +28,12 @@ struct PoisonError: Error, CustomStringConvertible {
 }
 
 /// Runs examctl against the test stack's broker; returns what it printed.
-func examctl(_ arguments: [String]) throws -> String {
+/// Runs examctl to its end, off the test pool (it blocks while the command runs).
+func examctl(_ arguments: [String]) async throws -> String {
+    try await offThePool { try examctlNow(arguments) }
+}
+
+private func examctlNow(_ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = TestStack.binDirectory.appendingPathComponent("examctl")
     process.arguments = arguments
@@ -76,14 +81,15 @@ func examctl(_ arguments: [String]) throws -> String {
             _ = try? await running.value
 
             // ops/dlq: shows it without its body, then sends it back with its attempts reset.
-            let shown = try examctl(["dlq", "show", fixture.queue.name])
+            let shown = try await examctl(["dlq", "show", fixture.queue.name])
             #expect(shown.contains("\(fixture.queue.deadLetterQueue): 1 message(s)"))
             #expect(shown.contains("id \(poison.uuidString.lowercased())"))
             #expect(shown.contains("attempts 4"))
             #expect(shown.contains("last error: the handler cannot read this message"))
             #expect(!shown.contains("message 100"))
-            #expect(try await broker.inspect(queue: fixture.queue.deadLetterQueue).messages == 1)
-            #expect(try examctl(["dlq", "replay", fixture.queue.name]).contains("replayed 1 message(s)"))
+            // Shown by taking and returning it: the broker counts it again a moment later.
+            #expect(try await eventually(within: .seconds(10)) { try await broker.inspect(queue: fixture.queue.deadLetterQueue).messages == 1 })
+            #expect(try await examctl(["dlq", "replay", fixture.queue.name]).contains("replayed 1 message(s)"))
             #expect(try await broker.inspect(queue: fixture.queue.deadLetterQueue).messages == 0)
             let replayed = try #require(try await broker.get(queue: fixture.queue.name))
             #expect(replayed.messageID == poison.uuidString.lowercased())
