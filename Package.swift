@@ -15,9 +15,10 @@ let serviceNames = [
     "Registration", "Confirmation", "PaymentCallback", "Review", "Arrangement", "DocumentGeneration",
 ]
 let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
-    "Registration": (["Access", .product(name: "ZIPFoundation", package: "ZIPFoundation")], ["App", "Migrations", "openapi.json"]),
+    "Registration": (["Access", "Payments", .product(name: "ZIPFoundation", package: "ZIPFoundation")], ["App", "Migrations", "openapi.json"]),
     "Review": (["Access"], ["App"]),
     "Confirmation": (["Access", "Photos"], ["App", "Migrations"]),
+    "PaymentCallback": (["Access", "Payments"], ["App", "Migrations"]),
 ]
 
 let serviceDependencies: [Target.Dependency] = [
@@ -40,6 +41,7 @@ let serviceTargets: [Target] = serviceNames.flatMap { name -> [Target] in
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/\(name)", exclude: library.exclude, swiftSettings: swiftSettings),
     ]
@@ -139,6 +141,17 @@ let package = Package(
             exclude: ["Migrations"],
             swiftSettings: swiftSettings
         ),
+        // Payment providers' notifications verified (Alipay RSA2, WeChat Pay v3), their settings.
+        .target(
+            name: "Payments",
+            dependencies: [
+                "Settings",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Shared/Payments",
+            swiftSettings: swiftSettings
+        ),
         // Uploaded images (candidates' photos, document scans) decoded, checked and stored as JPEG.
         .target(
             name: "Photos",
@@ -206,7 +219,10 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "Photos", "CGD"],
+            dependencies: [
+                "Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "Photos", "CGD",
+                "Payments", .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Tests/UnitTests",
             swiftSettings: swiftSettings
         ),
@@ -214,7 +230,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access",
-                "RegistrationService", "ReviewService", "ConfirmationService", "Photos", "CGD",
+                "RegistrationService", "ReviewService", "ConfirmationService", "PaymentCallbackService", "Photos", "CGD", "Payments",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,13 +1,15 @@
 import Access
 import Hummingbird
 import Messaging
+import Payments
 import ServiceRuntime
+import ServiceLifecycle
 import Settings
 
 extension ServiceDefinition {
     /// Port 8101 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
     public static let registration = ServiceDefinition(
-        name: "Registration", defaultPort: 8101, addRoutes: RegistrationRoutes.add, consumers: RegistrationWorkers.consumers)
+        name: "Registration", defaultPort: 8101, addRoutes: RegistrationRoutes.add, workers: RegistrationWorkers.workers)
 }
 
 /// Candidates' online registration (报名系统): accounts, personal data, choices, the pledge; and
@@ -16,11 +18,13 @@ public enum RegistrationRoutes {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
         let access = try AccessControl(dependencies)
         let sms = try SMSSenderFactory.make(reader: dependencies.reader, logger: dependencies.logger)
-        add(to: router, dependencies, access: access, sms: sms)
+        add(to: router, dependencies, access: access, sms: sms, payments: try PaymentOrderSettings(reader: dependencies.reader))
     }
 
     /// With the SMS sender given (tests read the codes it sends).
-    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl, sms: any SMSSender) {
+    public static func add(
+        to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl, sms: any SMSSender, payments: PaymentOrderSettings
+    ) {
         access.protect(router)
         let accounts = CandidateAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
         CandidateAccountRoutes(
@@ -35,12 +39,13 @@ public enum RegistrationRoutes {
             years: years
         ).add(to: router)
         AppointmentRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        PaymentOrderRoutes(access: access, years: years, settings: payments, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
     }
 }
 
 /// The registration worker's queues: paper draft forms to import.
 public enum RegistrationWorkers {
-    public static func consumers(_ dependencies: Dependencies) throws -> [QueueConsumer] {
+    public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
         // One batch at a time per worker; a batch's rows are written in parallel lanes.
         [QueueConsumer(
             queue: SystemQueues.paperFormImports, handler: try paperFormImporter(dependencies), concurrency: 1, batchSize: 1,

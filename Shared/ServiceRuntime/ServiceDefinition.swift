@@ -6,27 +6,27 @@ import Redis
 import ServiceLifecycle
 import Settings
 
-/// What a service is: its name, its default port, its routes and the queue consumers its worker
-/// processes run (besides the outbox relay every worker runs). Everything else (settings,
+/// What a service is: its name, its default port, its routes and the background work its worker
+/// processes run (queue consumers, pollers; besides the outbox relay every worker runs). Everything else (settings,
 /// connections, health, metrics, shutdown) is the same for every service and lives in `ServiceMain`.
 public struct ServiceDefinition: Sendable {
     public let name: String
     public let defaultPort: Int
     /// Adds the service's API; may read settings of its own (a bad one stops the process at start).
     public let addRoutes: @Sendable (Router<BasicRequestContext>, Dependencies) throws -> Void
-    /// The queue consumers of a worker process; may read settings of its own, like `addRoutes`.
-    public let consumers: @Sendable (Dependencies) throws -> [QueueConsumer]
+    /// A worker process's background work; may read settings of its own, like `addRoutes`.
+    public let workers: @Sendable (Dependencies) throws -> [any Service]
 
     public init(
         name: String,
         defaultPort: Int,
         addRoutes: @escaping @Sendable (Router<BasicRequestContext>, Dependencies) throws -> Void = { _, _ in },
-        consumers: @escaping @Sendable (Dependencies) throws -> [QueueConsumer] = { _ in [] }
+        workers: @escaping @Sendable (Dependencies) throws -> [any Service] = { _ in [] }
     ) {
         self.name = name
         self.defaultPort = defaultPort
         self.addRoutes = addRoutes
-        self.consumers = consumers
+        self.workers = workers
     }
 }
 

@@ -64,7 +64,7 @@ public enum ServiceMain {
             // service's workers also scales event publishing.
             services.append(OutboxRelay(postgres: postgres, publisher: amqp, logger: logger))
             do {
-                services += try definition.consumers(dependencies)
+                services += try definition.workers(dependencies)
             } catch {
                 return fail(definition, "invalid setting \(error)", code: 78)
             }

@@ -42,6 +42,16 @@ if [ -z "${PERSONAL_DATA_KEYS:-}" ]; then
   set -a; source "$STACK_DIR/secrets.env"; set +a
 fi
 
+# The payment providers' keys, for the simulator (ops/payment-sim): made once per stack (with
+# python3-cryptography, so after need_packages) unless the environment gives real ones.
+payment_keys() {
+  [ -n "${ALIPAY_PUBLIC_KEY:-}" ] && return 0
+  if [ ! -s "$STACK_DIR/payment-sim/payment.env" ]; then
+    (umask 077 && python3 "$REPO_DIR/ops/payment-sim/make_keys.py" "$STACK_DIR/payment-sim")
+  fi
+  set -a; source "$STACK_DIR/payment-sim/payment.env"; set +a
+}
+
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 PIDS="$STACK_DIR/pids"
 LOGS="$STACK_DIR/logs"
@@ -293,6 +303,7 @@ health_code() { curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$1
 # health answers 200 (or it exits, whose last lines are then shown).
 start_process() {
   local service=$1 role=$2 port=$3 pidfile=$4 log="$LOGS/$(basename "$4" .pid).log" bin i
+  payment_keys
   pid_alive "$pidfile" && return 0
   bin="$(bin_dir)/$service"
   [ -x "$bin" ] || die "$bin is not built"

@@ -5,6 +5,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PaymentCallbackService
+import Payments
 import Messaging
 import NIOCore
 import PostgresNIO
@@ -35,6 +37,9 @@ struct AccessFixture: Sendable {
             ?? "t2:" + Data(repeating: 7, count: 32).base64EncodedString() + ",t1:" + Data(repeating: 3, count: 32).base64EncodedString(),
         "PERSONAL_DATA_LOOKUP_KEY": TestStack.environment["PERSONAL_DATA_LOOKUP_KEY"] ?? Data(repeating: 9, count: 32).base64EncodedString(),
         "ALLOWED_ORIGINS": "http://127.0.0.1:28080",
+        "ALIPAY_PUBLIC_KEY": TestProviders.settings["ALIPAY_PUBLIC_KEY"] ?? "",
+        "WECHAT_PLATFORM_KEYS": TestProviders.settings["WECHAT_PLATFORM_KEYS"] ?? "",
+        "WECHAT_API_V3_KEY": TestProviders.settings["WECHAT_API_V3_KEY"] ?? "",
     ]
     static let origin = "http://127.0.0.1:28080"
 
@@ -49,7 +54,8 @@ struct AccessFixture: Sendable {
             redis: RedisClient(settings: TestStack.redis, logger: logger),
             amqp: AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: []), logger: logger), logger: logger)
         let router = Router()
-        RegistrationRoutes.add(to: router, dependencies, access: try AccessControl(dependencies), sms: RecordingSMSSender())
+        RegistrationRoutes.add(
+            to: router, dependencies, access: try AccessControl(dependencies), sms: RecordingSMSSender(), payments: try PaymentOrderSettings(reader: reader))
         return router.routes.map { "\($0.method) \($0.path)" }
     }
 
@@ -70,9 +76,10 @@ struct AccessFixture: Sendable {
         let sms = RecordingSMSSender()
         let router = Router()
         router.add(middleware: UnexpectedErrorMiddleware())
-        RegistrationRoutes.add(to: router, dependencies, access: access, sms: sms)
+        RegistrationRoutes.add(to: router, dependencies, access: access, sms: sms, payments: try PaymentOrderSettings(reader: reader))
         try ReviewRoutes.add(to: router, dependencies)
         ConfirmationRoutesSetup.add(to: router, dependencies, access: access)
+        try PaymentRoutesSetup.add(to: router, dependencies)
         let app = Application(router: router, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
@@ -219,6 +226,7 @@ final class CapturedLog: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var text: String { lines.withLock { $0.joined(separator: "\n") } }
+    var all: [String] { lines.withLock { $0 } }
 }
 
 struct CapturingLogHandler: LogHandler {

@@ -1,0 +1,131 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import Payments
+import PostgresNIO
+import ServiceLifecycle
+
+/// The worker's periodic care of orders:
+/// - the active query: an order still open `queryAfter` after it was made is asked about at its
+///   provider, and the answer goes into the inbox like a notification (so a lost notification
+///   still ends in `paid`, applied by the same code, once);
+/// - an order the provider has no payment for is expired once its time is up;
+/// - after the year's payment deadline, candidates who never paid become `invalid`.
+final class OrderFollowUp: Service, Sendable {
+    let postgres: PostgresClient
+    let queries: ProviderQueries
+    let inbox: NotificationInbox
+    let queryAfter: Duration
+    let interval: Duration
+    let logger: Logger
+
+    init(postgres: PostgresClient, queries: ProviderQueries, inbox: NotificationInbox, queryAfter: Duration, interval: Duration = .seconds(1), logger: Logger) {
+        self.postgres = postgres
+        self.queries = queries
+        self.inbox = inbox
+        self.queryAfter = queryAfter
+        self.interval = interval
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let asked = try await self.queryPendingOrders()
+                    try await self.invalidateAfterDeadline()
+                    if asked == 0 { try await Task.sleep(for: self.interval) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.warning("order follow-up failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                    try await Task.sleep(for: self.interval)
+                }
+            }
+        }
+    }
+
+    /// Asks about up to 50 silent orders (each at most every 30 s); how many it asked about.
+    func queryPendingOrders() async throws -> Int {
+        let seconds = Int(queryAfter.components.seconds)
+        let due = try await postgres.withTransaction(logger: logger) { connection in
+            var due: [(String, PaymentProvider, Bool)] = []
+            for try await (orderNo, provider, expired) in try await connection.query(
+                """
+                WITH due AS (
+                    SELECT order_no FROM payment_order
+                    WHERE status = 'open' AND created_at < now() - make_interval(secs => \(seconds))
+                      AND (last_queried_at IS NULL OR last_queried_at < now() - interval '30 seconds')
+                    ORDER BY created_at LIMIT 50 FOR UPDATE SKIP LOCKED
+                )
+                UPDATE payment_order o SET last_queried_at = now() FROM due WHERE o.order_no = due.order_no
+                RETURNING o.order_no, o.provider, o.expires_at < now()
+                """, logger: logger
+            ).decode((String, String, Bool).self) {
+                if let provider = PaymentProvider(rawValue: provider) { due.append((orderNo, provider, expired)) }
+            }
+            return due
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, (orderNo, provider, expired)) in due.enumerated() {
+                if index >= 8 { try await group.next() }
+                group.addTask { try await self.follow(orderNo, provider: provider, expired: expired) }
+            }
+            try await group.waitForAll()
+        }
+        return due.count
+    }
+
+    private func follow(_ orderNo: String, provider: PaymentProvider, expired: Bool) async throws {
+        let answer: ProviderQueries.Answer
+        do {
+            answer = try await queries.query(provider, orderNo: orderNo)
+        } catch {
+            logger.warning("order query failed", metadata: ["provider": "\(provider.rawValue)", "error": "\(error)"])
+            return
+        }
+        switch answer {
+        case .trade(let notification) where notification.kind != .other:
+            try await inbox.store(notification, raw: Array("active query".utf8), source: "query")
+        case .trade, .noTrade:
+            if expired {
+                try await postgres.query("UPDATE payment_order SET status = 'expired' WHERE order_no = \(orderNo) AND status = 'open'", logger: logger)
+            }
+        }
+    }
+
+    /// After the current year's payment deadline: every candidate of the year not paid (nor
+    /// exempt) becomes `invalid`, with the transition and `CandidateInvalidated`.
+    func invalidateAfterDeadline() async throws {
+        try await postgres.withTransaction(logger: logger) { connection in
+            var invalid: [(Int64, String, Int)] = []
+            for try await row in try await connection.query(
+                """
+                SELECT c.id, c.status, y.year FROM exam_year y
+                JOIN registration r ON r.year = y.year JOIN candidate_account c ON c.id = r.candidate_id
+                WHERE y.current AND (y.document->'calendar'->>'paymentDeadline')::timestamptz < now()
+                  AND c.status IN ('registered', 'submitted', 'pending_city_review', 'confirmed')
+                ORDER BY c.id LIMIT 1000 FOR UPDATE OF c SKIP LOCKED
+                """, logger: logger
+            ).decode((Int64, String, Int).self) {
+                invalid.append(row)
+            }
+            guard !invalid.isEmpty else { return }
+            let ids = invalid.map(\.0)
+            try await connection.query("UPDATE candidate_account SET status = 'invalid' WHERE id = ANY(\(ids))", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
+                SELECT id, status, 'invalid', 'system', NULL, 'payment-deadline' FROM unnest(\(ids)::bigint[], \(invalid.map(\.1))::text[]) AS t(id, status)
+                """, logger: logger)
+            try await Outbox.append(
+                try invalid.map { id, status, year in
+                    try OutboxEvent(
+                        Envelope(event: CandidateInvalidated(candidateID: id, year: year, previousStatus: status, reason: "payment_deadline")),
+                        aggregateID: "candidate-\(id)", routingKey: CandidateInvalidated.routingKey)
+                }, in: connection, logger: logger)
+            logger.info("candidates invalid after the payment deadline", metadata: ["count": "\(invalid.count)"])
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Access
+import Hummingbird
+import Payments
+import ServiceLifecycle
+import ServiceRuntime
+
+extension ServiceDefinition {
+    /// Port 8103 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
+    public static let paymentCallback = ServiceDefinition(
+        name: "PaymentCallback", defaultPort: 8103, addRoutes: PaymentRoutesSetup.add, workers: PaymentWorkers.workers)
+}
+
+/// Providers' notifications (`/callbacks/alipay`, `/callbacks/wechat`, behind the gateway's
+/// `/callbacks/payment/`), and staff's views of payments (refunds owed, anomalies, reconciliation).
+public enum PaymentRoutesSetup {
+    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
+        let settings = try PaymentSettings(reader: dependencies.reader)
+        add(to: router, dependencies, settings: settings)
+    }
+
+    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, settings: PaymentSettings) {
+        NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+    }
+}
+
+/// The payment worker: applies stored notifications, queries silent orders, enforces the deadline.
+public enum PaymentWorkers {
+    public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
+        let settings = try PaymentSettings(reader: dependencies.reader)
+        return [
+            NotificationApplier(postgres: dependencies.postgres, logger: dependencies.logger),
+            OrderFollowUp(
+                postgres: dependencies.postgres, queries: ProviderQueries(settings: settings),
+                inbox: NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger),
+                queryAfter: settings.queryAfter, logger: dependencies.logger),
+        ]
+    }
+}
