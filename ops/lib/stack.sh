@@ -10,11 +10,16 @@ if [ "${EXAM_STACK:-run}" = test ]; then
   : "${STACK_DIR:=$REPO_DIR/.run-test}"
   : "${POSTGRES_PORT:=25432}" "${REDIS_PORT:=26379}" "${AMQP_PORT:=25673}"
   : "${AMQP_DIST_PORT:=25674}" "${ERL_EPMD_PORT:=24369}" "${GATEWAY_PORT:=28080}" "${SERVICE_PORT_BASE:=28100}"
+  : "${PAYMENT_SIMULATOR_PORT:=28110}"
 else
   : "${STACK_DIR:=$REPO_DIR/.run}"
   : "${POSTGRES_PORT:=15432}" "${REDIS_PORT:=16379}" "${AMQP_PORT:=15673}"
   : "${AMQP_DIST_PORT:=15674}" "${ERL_EPMD_PORT:=14369}" "${GATEWAY_PORT:=8080}" "${SERVICE_PORT_BASE:=8100}"
+  : "${PAYMENT_SIMULATOR_PORT:=8110}"
 fi
+# Where candidates pay and orders are queried: the simulator unless a real provider is set.
+: "${PAYMENT_PROVIDER_URL:=http://127.0.0.1:$PAYMENT_SIMULATOR_PORT}"
+export PAYMENT_SIMULATOR_PORT PAYMENT_PROVIDER_URL
 : "${BUILD_CONFIGURATION:=release}"
 : "${POSTGRES_HOST:=127.0.0.1}" "${POSTGRES_DATABASE:=exam}"
 : "${POSTGRES_USER:=exam_app}" "${POSTGRES_PASSWORD:=exam_app_local}"
@@ -383,4 +388,16 @@ start_gateway() {
   fi
   wait_port "$GATEWAY_PORT" gateway 10
 }
+# The payment-provider simulator (ops/payment-sim), which notifies through the gateway.
+start_payment_simulator() {
+  payment_keys
+  pid_alive "$PIDS/payment-simulator.pid" && return 0
+  say "starting the payment simulator on 127.0.0.1:$PAYMENT_SIMULATOR_PORT"
+  PORT=$PAYMENT_SIMULATOR_PORT KEYS_DIR="$STACK_DIR/payment-sim" CALLBACK_URL="http://127.0.0.1:$GATEWAY_PORT/callbacks/payment" \
+    setsid nohup python3 "$REPO_DIR/ops/payment-sim/simulator.py" >>"$LOGS/payment-simulator.log" 2>&1 </dev/null &
+  echo $! >"$PIDS/payment-simulator.pid"
+  wait_port "$PAYMENT_SIMULATOR_PORT" "payment simulator" 10
+}
+stop_payment_simulator() { stop_pidfile "$PIDS/payment-simulator.pid" "payment simulator"; }
+
 stop_gateway() { pid_alive "$STACK_DIR/nginx/nginx.pid" && say "stopping the gateway"; stop_pidfile "$STACK_DIR/nginx/nginx.pid" gateway; }
