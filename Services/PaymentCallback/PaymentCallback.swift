@@ -14,12 +14,17 @@ extension ServiceDefinition {
 /// `/callbacks/payment/`), and staff's views of payments (refunds owed, anomalies, reconciliation).
 public enum PaymentRoutesSetup {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
-        let settings = try PaymentSettings(reader: dependencies.reader)
-        add(to: router, dependencies, settings: settings)
+        let access = try AccessControl(dependencies)
+        access.protect(router)
+        try add(to: router, dependencies, access: access)
     }
 
-    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, settings: PaymentSettings) {
+    /// With the access control given (tests build several services' routes on one router).
+    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl) throws {
+        let settings = try PaymentSettings(reader: dependencies.reader)
         NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        ReconciliationRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        UnpaidFollowUpRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
     }
 }
 

@@ -30,12 +30,12 @@ import Testing
         #expect(!PointHours.isValid([["8:00", "12:00"]]))
         #expect(!PointHours.isValid([["08:00", "24:30"]]))
         #expect(!PointHours.isValid([["08:00"]]))
-        #expect(PointHours.day(Self.shanghai("2026-09-02T00:30:00")) == "2026-09-02", "past midnight in China is the next day already")
+        #expect(CalendarDate.text(of: Self.shanghai("2026-09-02T00:30:00")) == "2026-09-02", "past midnight in China is the next day already")
     }
 
     @Test(arguments: [("2026-02-28", true), ("2026-02-29", false), ("2028-02-29", true), ("2026-13-01", false), ("2026-1-01", false), ("abcd-ef-gh", false)])
     func overrideDaysAreRealDays(text: String, valid: Bool) {
-        #expect(ConfirmationPointRoutes.isDay(text) == valid)
+        #expect(CalendarDate.isValid(text) == valid)
     }
 
     @Test func imageHeadersAreReadFromBytesAndNeverTrustedBeyondThem() {

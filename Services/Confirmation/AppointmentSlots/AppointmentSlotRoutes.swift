@@ -39,10 +39,10 @@ struct AppointmentSlotRoutes: Sendable {
         let (id, record) = try await point(context, member, request: request, action: "slot.publish")
         let input = try await JSONInput.decode(Slot.self, from: request)
         var validation = Validation()
-        let today = Self.today()
+        let today = CalendarDate.text(of: Date())
         if Self.minutes(input.startsAt) == nil { validation.add("startsAt", "time.format", "时间格式应为 HH:MM") }
         if Self.minutes(input.endsAt) == nil { validation.add("endsAt", "time.format", "时间格式应为 HH:MM") }
-        if input.day.count != 10 || input.day < today || Self.isDate(input.day) == false { validation.add("day", "day.invalid", "日期应为今天或以后，格式 YYYY-MM-DD") }
+        if input.day.count != 10 || input.day < today || CalendarDate.isValid(input.day) == false { validation.add("day", "day.invalid", "日期应为今天或以后，格式 YYYY-MM-DD") }
         if !(1...1000).contains(input.capacity) { validation.add("capacity", "capacity.range", "容量应为 1-1000") }
         if let start = Self.minutes(input.startsAt), let end = Self.minutes(input.endsAt) {
             let inHours = record.hours.contains { interval in
@@ -75,8 +75,8 @@ struct AppointmentSlotRoutes: Sendable {
     @Sendable func due(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[Due]> {
         let member = try await access.staff.member(request)
         let (id, _) = try await point(context, member, request: request, action: "appointments.read")
-        let day = request.uri.queryParameters.get("day") ?? Self.today()
-        guard Self.isDate(day) else { throw APIError.invalid(field: "day", code: "day.invalid", message: "日期格式应为 YYYY-MM-DD") }
+        let day = request.uri.queryParameters.get("day") ?? CalendarDate.text(of: Date())
+        guard CalendarDate.isValid(day) else { throw APIError.invalid(field: "day", code: "day.invalid", message: "日期格式应为 YYYY-MM-DD") }
         let rows = try await postgres.query(
             """
             SELECT c.id, c.name, c.document_number_masked, to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI')
@@ -112,20 +112,4 @@ struct AppointmentSlotRoutes: Sendable {
         return hour * 60 + minute
     }
 
-    static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return false }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let components = DateComponents(year: year, month: month, day: day)
-        guard let date = calendar.date(from: components) else { return false }
-        return calendar.dateComponents([.year, .month, .day], from: date) == components
-    }
-
-    static func today() -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
 }

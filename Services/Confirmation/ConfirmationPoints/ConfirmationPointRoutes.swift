@@ -122,8 +122,8 @@ struct ConfirmationPointRoutes: Sendable {
         let input = try await JSONInput.decode(Override.self, from: request)
         var validation = Validation()
         let reason = validation.text(input.reason, field: "reason", length: 2...200)
-        let today = PointHours.day(Date())
-        if !Self.isDay(input.day) {
+        let today = CalendarDate.text(of: Date())
+        if !CalendarDate.isValid(input.day) {
             validation.add("day", "day.format", "日期格式应为 YYYY-MM-DD")
         } else if input.day < today {
             validation.add("day", "day.past", "不能为已过去的日期开放")
@@ -132,16 +132,6 @@ struct ConfirmationPointRoutes: Sendable {
         guard let reason else { throw APIError.invalid(validation.errors) }
         try await store.grantOverride(id, day: input.day, reason: reason, by: member, clientAddress: request.clientAddress)
         return JSONOutput(OverrideGranted(pointID: id, day: input.day), status: .created)
-    }
-
-    /// A real calendar day written `YYYY-MM-DD`.
-    static func isDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (2000...2100).contains(year), (1...12).contains(month), day >= 1
-        else { return false }
-        let lengths = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= lengths[month - 1]
     }
 
     private func scopedPoint(

@@ -37,12 +37,6 @@ enum PointHours {
         }
     }
 
-    /// The calendar day in China of a moment, as `YYYY-MM-DD`.
-    static func day(_ moment: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: moment)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
-
     private static func minuteOfDay(_ moment: Date) -> Int {
         let parts = calendar.dateComponents([.hour, .minute], from: moment)
         return parts.hour! * 60 + parts.minute!

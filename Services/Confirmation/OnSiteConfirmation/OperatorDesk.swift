@@ -31,7 +31,7 @@ struct OperatorDesk: Sendable {
         }
         let rows = try await postgres.query(
             """
-            SELECT p.hours::text, EXISTS (SELECT 1 FROM point_hours_override o WHERE o.point_id = p.node_id AND o.day = \(PointHours.day(now()))::date)
+            SELECT p.hours::text, EXISTS (SELECT 1 FROM point_hours_override o WHERE o.point_id = p.node_id AND o.day = \(CalendarDate.text(of: now()))::date)
             FROM confirmation_point p WHERE p.node_id = \(member.nodeID) AND p.status = 'approved'
             """, logger: logger)
         var found: (String, Bool)?

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 
 /// The levels (报考层次) of the adult entrance exam.
 public enum StudyLevel: String, Codable, Sendable, CaseIterable {
@@ -100,7 +101,7 @@ extension ExamYearDocument {
             problems.append(("calendar.localOnlyUntil", "本地户籍阶段须在报名时间之内"))
         }
         if calendar.paymentDeadline < calendar.registrationOpens { problems.append(("calendar.paymentDeadline", "缴费截止时间须晚于报名开始")) }
-        if RegistrationDate.parse(calendar.ageReferenceDate) == nil { problems.append(("calendar.ageReferenceDate", "日期格式应为 YYYY-MM-DD")) }
+        if CalendarDate.parse(calendar.ageReferenceDate) == nil { problems.append(("calendar.ageReferenceDate", "日期格式应为 YYYY-MM-DD")) }
         if !(10...30).contains(calendar.lowAgeBelow) { problems.append(("calendar.lowAgeBelow", "低龄年龄无效")) }
         if feeFen <= 0 || feeFen > 100_000 { problems.append(("feeFen", "费用无效")) }
         if pledge.version.isEmpty || pledge.version.count > 20 { problems.append(("pledge.version", "承诺书版本无效")) }
@@ -127,60 +128,5 @@ extension ExamYearDocument {
             problems.append(("codeLists.educationLevels", "每个文化程度须列出可报考的层次"))
         }
         return problems
-    }
-}
-
-/// Calendar dates (birth, graduation) as `YYYY-MM-DD` in China's time zone. Checked and
-/// compared by arithmetic on (year, month, day): Foundation's calendar is slow enough to show in
-/// a submission's cost, and these dates need none of it.
-public enum RegistrationDate {
-    static let calendar: Foundation.Calendar = {
-        var calendar = Foundation.Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        return calendar
-    }()
-
-    /// The date, if `text` is a real `YYYY-MM-DD` date.
-    public static func parse(_ text: String) -> DateComponents? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for byte in bytes[range] {
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
-        return isReal(year: year, month: month, day: day) ? DateComponents(year: year, month: month, day: day) : nil
-    }
-
-    public static func isReal(year: Int, month: Int, day: Int) -> Bool {
-        guard year >= 1900, (1...12).contains(month), day >= 1 else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= lengths[month - 1]
-    }
-
-    /// The day `moment` falls on in China.
-    public static func day(of moment: Date) -> DateComponents {
-        calendar.dateComponents([.year, .month, .day], from: moment)
-    }
-
-    /// Whether `a` is a later day than `b`.
-    public static func isAfter(_ a: DateComponents, _ b: DateComponents) -> Bool {
-        (a.year ?? 0, a.month ?? 0, a.day ?? 0) > (b.year ?? 0, b.month ?? 0, b.day ?? 0)
-    }
-
-    /// Whole years between `birth` and `reference`.
-    public static func age(born birth: DateComponents, at reference: DateComponents) -> Int {
-        let years = (reference.year ?? 0) - (birth.year ?? 0)
-        return (reference.month ?? 0, reference.day ?? 0) < (birth.month ?? 0, birth.day ?? 0) ? years - 1 : years
-    }
-
-    public static func display(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d年%d月%d日%02d:%02d", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!)
     }
 }

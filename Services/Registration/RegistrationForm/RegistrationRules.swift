@@ -38,7 +38,7 @@ enum RegistrationRules {
     static func check(_ form: RegistrationForm, _ context: RuleContext) -> [FieldError] {
         var problems = form.draftProblems()
         problems += calendar(form, context)
-        problems += basic(form.basic, context, today: RegistrationDate.day(of: context.now))
+        problems += basic(form.basic, context, today: CalendarDate.day(of: context.now))
         problems += choices(form, context)
         problems += confirmationPoint(form, context)
         if context.pledgeVersion != context.year.pledge.version {
@@ -52,10 +52,10 @@ enum RegistrationRules {
     static func calendar(_ form: RegistrationForm, _ context: RuleContext) -> [FieldError] {
         let calendar = context.year.calendar
         if context.now < calendar.registrationOpens {
-            return [FieldError(field: "calendar", code: "calendar.not_open", message: "报名将于\(RegistrationDate.display(calendar.registrationOpens))开始")]
+            return [FieldError(field: "calendar", code: "calendar.not_open", message: "报名将于\(CalendarDate.display(calendar.registrationOpens))开始")]
         }
         if context.now > calendar.registrationCloses {
-            return [FieldError(field: "calendar", code: "calendar.closed", message: "报名已于\(RegistrationDate.display(calendar.registrationCloses))截止")]
+            return [FieldError(field: "calendar", code: "calendar.closed", message: "报名已于\(CalendarDate.display(calendar.registrationCloses))截止")]
         }
         if let until = calendar.localOnlyUntil, context.now < until, calendar.localOnlyCities.contains(context.registeringCity),
             form.basic.householdCity != context.registeringCity
@@ -63,7 +63,7 @@ enum RegistrationRules {
             return [
                 FieldError(
                     field: "calendar", code: "calendar.local_only",
-                    message: "本市此阶段仅受理本地户籍考生报名，非本地户籍考生可于\(RegistrationDate.display(until))后提交")
+                    message: "本市此阶段仅受理本地户籍考生报名，非本地户籍考生可于\(CalendarDate.display(until))后提交")
             ]
         }
         return []
@@ -89,11 +89,11 @@ enum RegistrationRules {
         }
         func pastDate(_ field: String, _ value: String?, required isRequired: Bool) -> DateComponents? {
             guard let value = isRequired ? required(field, value) : value, !value.isEmpty else { return nil }
-            guard let date = RegistrationDate.parse(value) else {
+            guard let date = CalendarDate.parse(value) else {
                 add(field, "date.invalid", "日期应为真实日期，格式 YYYY-MM-DD")
                 return nil
             }
-            if RegistrationDate.isAfter(date, today) {
+            if CalendarDate.isAfter(date, today) {
                 add(field, "date.future", "日期不能晚于今天")
                 return nil
             }
@@ -122,10 +122,10 @@ enum RegistrationRules {
         if let school = required("graduatedFrom", basic.graduatedFrom), school.count < 2 { add("graduatedFrom", "too_short", "至少 2 个字符") }
         let graduation = pastDate("graduationDate", basic.graduationDate, required: true)
         let work = pastDate("workStartDate", basic.workStartDate, required: false)
-        if let birth, let graduation, !RegistrationDate.isAfter(graduation, birth) {
+        if let birth, let graduation, !CalendarDate.isAfter(graduation, birth) {
             add("graduationDate", "graduation_date.before_birth", "毕业日期须晚于出生日期")
         }
-        if let birth, let work, !RegistrationDate.isAfter(work, birth) {
+        if let birth, let work, !CalendarDate.isAfter(work, birth) {
             add("workStartDate", "work_start_date.before_birth", "参加工作日期须晚于出生日期")
         }
         if let phone = required("phone", basic.phone), let problem = ContactRules.mobileProblem(phone) { add("phone", problem.code, problem.message) }
@@ -170,9 +170,9 @@ enum RegistrationRules {
         }
         if first.level == .associateToBachelor {
             if (form.basic.diplomaNumber ?? "").isEmpty { add("basic.diplomaNumber", "diploma_number.required", "专升本考生须填写专科毕业证书编号") }
-            if let graduation = form.basic.graduationDate.flatMap(RegistrationDate.parse),
-                let exam = RegistrationDate.parse(context.year.calendar.ageReferenceDate),
-                RegistrationDate.isAfter(graduation, exam)
+            if let graduation = form.basic.graduationDate.flatMap(CalendarDate.parse),
+                let exam = CalendarDate.parse(context.year.calendar.ageReferenceDate),
+                CalendarDate.isAfter(graduation, exam)
             {
                 add("basic.graduationDate", "graduation_date.after_exam", "专升本考生须在考试前取得专科毕业证书")
             }
@@ -207,8 +207,8 @@ enum RegistrationRules {
         if let level = form.choices.first?.level, !point.levels.contains(level) {
             problems.append(FieldError(field: "confirmationPointID", code: "confirmation_point.level", message: "该确认点不受理\(level.chineseName)报名"))
         }
-        if let birth = form.basic.birthDate.flatMap(RegistrationDate.parse), let reference = RegistrationDate.parse(context.year.calendar.ageReferenceDate),
-            RegistrationDate.age(born: birth, at: reference) < context.year.calendar.lowAgeBelow, !point.lowAge
+        if let birth = form.basic.birthDate.flatMap(CalendarDate.parse), let reference = CalendarDate.parse(context.year.calendar.ageReferenceDate),
+            CalendarDate.age(born: birth, at: reference) < context.year.calendar.lowAgeBelow, !point.lowAge
         {
             problems.append(
                 FieldError(

@@ -79,7 +79,7 @@ struct AccessFixture: Sendable {
         RegistrationRoutes.add(to: router, dependencies, access: access, sms: sms, payments: try PaymentOrderSettings(reader: reader))
         try ReviewRoutes.add(to: router, dependencies)
         ConfirmationRoutesSetup.add(to: router, dependencies, access: access)
-        try PaymentRoutesSetup.add(to: router, dependencies)
+        try PaymentRoutesSetup.add(to: router, dependencies, access: access)
         let app = Application(router: router, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }

@@ -32,12 +32,13 @@ enum TestProviders {
     /// An Alipay notification body (form-encoded, RSA2-signed).
     static func alipay(
         order: String, trade: String, amountFen: Int, status: String = "TRADE_SUCCESS", notifyID: String = UUID().uuidString,
-        appID: String = "2021000000000001", key: _RSA.Signing.PrivateKey = alipayKey, extra: [String: String] = [:]
+        appID: String = "2021000000000001", key: _RSA.Signing.PrivateKey = alipayKey, paidAt: String = "2026-09-02 10:00:00",
+        extra: [String: String] = [:]
     ) -> [UInt8] {
         var parameters = [
             "notify_id": notifyID, "notify_time": "2026-09-02 10:00:00", "notify_type": "trade_status_sync", "app_id": appID,
             "seller_id": "2088000000000001", "out_trade_no": order, "trade_no": trade, "trade_status": status,
-            "total_amount": Yuan.text(amountFen), "gmt_payment": "2026-09-02 10:00:00", "charset": "utf-8", "version": "1.0",
+            "total_amount": Yuan.text(amountFen), "gmt_payment": paidAt, "charset": "utf-8", "version": "1.0",
             "buyer_logon_id": "138****0000",
         ].merging(extra) { $1 }
         let content = AlipayNotify.signedContent(parameters)
