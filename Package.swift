@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "Payments",
             dependencies: [
-                "Settings",
+                "Settings", "ServiceRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

@@ -47,6 +47,17 @@ public enum CalendarDate {
         calendar.dateComponents([.year, .month, .day], from: moment)
     }
 
+    /// The moment `day` begins in China (UTC+8 all year), by arithmetic (days from the civil date).
+    public static func start(of day: DateComponents) -> Date {
+        let (year, month, dayOfMonth) = (day.year ?? 1970, day.month ?? 1, day.day ?? 1)
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + dayOfMonth - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return Date(timeIntervalSince1970: TimeInterval((era * 146_097 + dayOfEra - 719_468) * 86_400 - 8 * 3600))
+    }
+
     /// Whether `a` is a later day than `b`.
     public static func isAfter(_ a: DateComponents, _ b: DateComponents) -> Bool {
         (a.year ?? 0, a.month ?? 0, a.day ?? 0) > (b.year ?? 0, b.month ?? 0, b.day ?? 0)

@@ -20,9 +20,9 @@ import Testing
     /// The environment names of the settings a service reads (`"postgres.port"` -> POSTGRES_PORT):
     /// every `reader.xxx("...")` in Shared/Settings and Services/.
     private func variablesServicesRead() throws -> Set<String> {
-        let pattern = try Regex(#"reader\.[a-zA-Z]+\("([a-z.]+)""#)
+        let pattern = try Regex(#"reader\.[a-zA-Z]+\("([a-z0-9.]+)""#)
         var names = Set<String>()
-        for folder in ["Shared/Settings", "Services"] {
+        for folder in ["Shared/Settings", "Shared/Payments", "Services"] {
             let enumerator = FileManager.default.enumerator(at: Self.root.appendingPathComponent(folder), includingPropertiesForKeys: nil)
             while let file = enumerator?.nextObject() as? URL {
                 guard file.pathExtension == "swift" else { continue }

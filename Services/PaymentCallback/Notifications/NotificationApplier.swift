@@ -5,18 +5,19 @@ import Messaging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Applies stored notifications (the inbox) in arrival order, several per transaction, taking
+/// Applies stored notifications (the inbox) in arrival order, a batch per transaction, taking
 /// rows with `SKIP LOCKED` so that any number of worker processes share the work. A payment is
-/// applied once per provider transaction (`payment_transaction`'s key) under the order's and the
-/// candidate's row locks; the notification is marked applied in the same transaction, so a
-/// crash anywhere leaves it to be applied again, never twice.
+/// applied once per provider transaction (`payment_transaction`'s key) under the orders' and the
+/// candidates' row locks; the notifications are marked applied in the same transaction, so a
+/// crash anywhere leaves them to be applied again, never twice. A batch is written with
+/// set-based statements (a dozen per batch, not per notification).
 final class NotificationApplier: Service, Sendable {
     let postgres: PostgresClient
     let logger: Logger
     let batchSize: Int
     let idleDelay: Duration
 
-    init(postgres: PostgresClient, logger: Logger, batchSize: Int = 200, idleDelay: Duration = .milliseconds(20)) {
+    init(postgres: PostgresClient, logger: Logger, batchSize: Int = 500, idleDelay: Duration = .milliseconds(20)) {
         self.postgres = postgres
         self.logger = logger
         self.batchSize = batchSize
@@ -24,18 +25,16 @@ final class NotificationApplier: Service, Sendable {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let applied: Int
+                var applied = 0
                 do {
                     applied = try await self.applyNext()
-                } catch is CancellationError {
-                    return
                 } catch {
+                    if Task.isCancelled { return }
                     self.logger.error("applying payment notifications failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                    applied = 0
                 }
-                if applied == 0 { try await Task.sleep(for: self.idleDelay) }
+                if applied == 0 { try? await Task.sleep(for: self.idleDelay) }
             }
         }
     }
@@ -53,24 +52,30 @@ final class NotificationApplier: Service, Sendable {
     /// Applies up to `batchSize` waiting notifications; how many it applied.
     func applyNext() async throws -> Int {
         do {
-            return try await postgres.withTransaction(logger: logger) { connection in
-                let pending = try await self.take(batchSize, on: connection)
-                for notification in pending { try await self.apply(notification, on: connection) }
-                return pending.count
-            }
+            return try await applyBatch(limit: batchSize)
         } catch {
-            // One of them cannot be applied: apply them one by one, so that the rest go through.
+            // Something in the batch cannot be applied: one at a time, so that the rest go through.
             var applied = 0
             for _ in 0..<batchSize {
-                let one = try await postgres.withTransaction(logger: logger) { connection in
-                    let pending = try await self.take(1, on: connection)
-                    for notification in pending { try await self.apply(notification, on: connection) }
-                    return pending.count
-                }
+                let one = try await applyBatch(limit: 1)
                 if one == 0 { break }
                 applied += one
             }
             return applied
+        }
+    }
+
+    private func applyBatch(limit: Int) async throws -> Int {
+        try await postgres.withTransaction(logger: logger) { connection in
+            let pending = try await self.take(limit, on: connection)
+            guard !pending.isEmpty else { return 0 }
+            var batch = Batch()
+            try await self.applyPayments(pending.filter { $0.kind == "paid" }, into: &batch, on: connection)
+            for notification in pending where notification.kind != "paid" {
+                batch.outcomes[notification.id] = try await self.applyNotice(notification, into: &batch, on: connection)
+            }
+            try await self.write(batch, on: connection)
+            return pending.count
         }
     }
 
@@ -87,111 +92,189 @@ final class NotificationApplier: Service, Sendable {
         return pending
     }
 
-    func apply(_ notification: Pending, on connection: PostgresConnection) async throws {
-        let outcome: String = switch notification.kind {
-        case "paid": try await applyPayment(notification, on: connection)
-        case "closed": try await applyClose(notification, on: connection)
-        case "refunded":
-            try await anomaly(notification, "refund_notice", "the provider reports a refund; check it against the refunds made", on: connection)
-        default: "ignored"
-        }
-        try await connection.query(
-            "UPDATE payment_notification SET applied_at = now(), outcome = \(outcome) WHERE id = \(notification.id)", logger: logger)
+    /// What a batch changes, written at the end with one statement per kind of change.
+    struct Batch {
+        var outcomes: [Int64: String] = [:]
+        var paidOrders: [(orderNo: String, tradeNo: String, paidAt: Date?)] = []
+        var paidCandidates: [(candidateID: Int64, provider: String)] = []
+        var events: [OutboxEvent] = []
+        var transactionOwners: [(provider: String, tradeNo: String, candidateID: Int64, disposition: String)] = []
+        var refunds: [(notification: Pending, candidateID: Int64?, reason: String)] = []
+        var anomalies: [(notification: Pending, kind: String, detail: String)] = []
     }
 
-    private func applyPayment(_ notification: Pending, on connection: PostgresConnection) async throws -> String {
-        let recorded = try await connection.query(
+    private func applyPayments(_ payments: [Pending], into batch: inout Batch, on connection: PostgresConnection) async throws {
+        guard !payments.isEmpty else { return }
+        // One row per provider transaction: a repeat under another key, or a query's answer, finds it taken.
+        var fresh = Set<String>()
+        for try await (provider, trade) in try await connection.query(
             """
             INSERT INTO payment_transaction (provider, trade_no, order_no, amount_fen, paid_at, disposition)
-            VALUES (\(notification.provider), \(notification.tradeNo), \(notification.orderNo), \(notification.amountFen), \(notification.occurredAt), 'applied')
-            ON CONFLICT (provider, trade_no) DO NOTHING RETURNING true
+            SELECT * FROM unnest(\(payments.map(\.provider))::text[], \(payments.map(\.tradeNo))::text[], \(payments.map(\.orderNo))::text[],
+                                 \(payments.map(\.amountFen))::int[], \(payments.map { $0.occurredAt ?? Date() })::timestamptz[], \(payments.map { _ in "applied" })::text[])
+            ON CONFLICT (provider, trade_no) DO NOTHING RETURNING provider, trade_no
             """, logger: logger
-        ).decode(Bool.self).first { _ in true }
-        // The same transaction reported again (a repeat under a new key, or a query's answer).
-        guard recorded == true else { return "duplicate" }
+        ).decode((String, String).self) {
+            fresh.insert(provider + "\u{0}" + trade)
+        }
+        var applying: [Pending] = []
+        for payment in payments {
+            if fresh.remove(payment.provider + "\u{0}" + payment.tradeNo) != nil {
+                applying.append(payment)
+            } else {
+                batch.outcomes[payment.id] = "duplicate"
+            }
+        }
+        guard !applying.isEmpty else { return }
 
-        let orderRows = try await connection.query(
+        struct Order {
+            let candidateID: Int64
+            let year: Int
+            let amountFen: Int
+            var status: String
+        }
+        var orders: [String: Order] = [:]
+        var candidates: [Int64: String] = [:]
+        for try await (orderNo, provider, candidateID, year, amount, status, candidateStatus) in try await connection.query(
             """
-            SELECT o.candidate_id, o.year, o.amount_fen, o.status, c.status
+            SELECT o.order_no, o.provider, o.candidate_id, o.year, o.amount_fen, o.status, c.status
             FROM payment_order o JOIN candidate_account c ON c.id = o.candidate_id
-            WHERE o.order_no = \(notification.orderNo) AND o.provider = \(notification.provider)
+            WHERE o.order_no = ANY(\(applying.map(\.orderNo)))
+            ORDER BY c.id
             FOR UPDATE OF o, c
-            """, logger: logger)
-        var found: (Int64, Int, Int, String, String)?
-        for try await row in orderRows.decode((Int64, Int, Int, String, String).self) { found = row }
-        guard let (candidateID, year, amount, orderStatus, candidateStatus) = found else {
-            return try await owed(notification, candidateID: nil, reason: "unknown_order", on: connection)
+            """, logger: logger
+        ).decode((String, String, Int64, Int, Int, String, String).self) {
+            orders[provider + "\u{0}" + orderNo] = Order(candidateID: candidateID, year: year, amountFen: amount, status: status)
+            candidates[candidateID] = candidateStatus
         }
-        guard notification.amountFen == amount else {
-            _ = try await anomaly(notification, "amount_mismatch", "paid \(notification.amountFen) fen, order of \(amount) fen", on: connection)
-            return try await owed(notification, candidateID: candidateID, reason: "amount_mismatch", on: connection)
+        for payment in applying {
+            let key = payment.provider + "\u{0}" + payment.orderNo
+            guard let order = orders[key] else {
+                batch.refunds.append((payment, nil, "unknown_order"))
+                batch.outcomes[payment.id] = "refund_due:unknown_order"
+                continue
+            }
+            let candidateStatus = candidates[order.candidateID] ?? ""
+            guard payment.amountFen == order.amountFen else {
+                batch.anomalies.append((payment, "amount_mismatch", "paid \(payment.amountFen) fen, order of \(order.amountFen) fen"))
+                batch.refunds.append((payment, order.candidateID, "amount_mismatch"))
+                batch.transactionOwners.append((payment.provider, payment.tradeNo, order.candidateID, "refund_due"))
+                batch.outcomes[payment.id] = "refund_due:amount_mismatch"
+                continue
+            }
+            guard candidateStatus == "confirmed", order.status != "paid" else {
+                let reason = candidateStatus == "paid" ? "second_payment" : "candidate_\(candidateStatus)"
+                batch.refunds.append((payment, order.candidateID, reason))
+                batch.transactionOwners.append((payment.provider, payment.tradeNo, order.candidateID, "refund_due"))
+                batch.outcomes[payment.id] = "refund_due:\(reason)"
+                continue
+            }
+            if order.status != "open" {
+                batch.anomalies.append((payment, "paid_after_\(order.status)", "a payment for an order already \(order.status); applied"))
+            }
+            batch.outcomes[payment.id] = order.status == "open" ? "applied" : "applied_late"
+            // Later payments in this batch see the candidate paid and the order taken.
+            candidates[order.candidateID] = "paid"
+            orders[key]?.status = "paid"
+            batch.paidOrders.append((payment.orderNo, payment.tradeNo, payment.occurredAt))
+            batch.paidCandidates.append((order.candidateID, payment.provider))
+            batch.transactionOwners.append((payment.provider, payment.tradeNo, order.candidateID, "applied"))
+            let event = PaymentCompleted(
+                candidateID: order.candidateID, year: order.year, orderNo: payment.orderNo, provider: payment.provider, amountFen: order.amountFen)
+            batch.events.append(try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(order.candidateID)", routingKey: PaymentCompleted.routingKey))
         }
-        guard candidateStatus == "confirmed", orderStatus != "paid" else {
-            return try await owed(notification, candidateID: candidateID, reason: candidateStatus == "paid" ? "second_payment" : "candidate_\(candidateStatus)", on: connection)
-        }
-        if orderStatus != "open" {
-            _ = try await anomaly(notification, "paid_after_\(orderStatus)", "a payment for an order already \(orderStatus); applied", on: connection)
-        }
-        try await connection.query(
-            """
-            UPDATE payment_order SET status = 'paid', paid_at = coalesce(\(notification.occurredAt), now()), trade_no = \(notification.tradeNo)
-            WHERE order_no = \(notification.orderNo)
-            """, logger: logger)
-        try await connection.query("UPDATE payment_transaction SET candidate_id = \(candidateID) WHERE provider = \(notification.provider) AND trade_no = \(notification.tradeNo)", logger: logger)
-        try await connection.query("UPDATE candidate_account SET status = 'paid' WHERE id = \(candidateID)", logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-            VALUES (\(candidateID), 'confirmed', 'paid', 'system', NULL, \("payment:" + notification.provider))
-            """, logger: logger)
-        let event = PaymentCompleted(
-            candidateID: candidateID, year: year, orderNo: notification.orderNo, provider: notification.provider, amountFen: amount)
-        try await Outbox.append(
-            [try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(candidateID)", routingKey: PaymentCompleted.routingKey)],
-            in: connection, logger: logger)
-        return orderStatus == "open" ? "applied" : "applied_late"
     }
 
-    /// Money that no order can take: recorded and queued for a refund, never lost.
-    private func owed(_ notification: Pending, candidateID: Int64?, reason: String, on connection: PostgresConnection) async throws -> String {
-        try await connection.query(
-            """
-            UPDATE payment_transaction SET disposition = 'refund_due', candidate_id = \(candidateID)
-            WHERE provider = \(notification.provider) AND trade_no = \(notification.tradeNo)
-            """, logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO payment_refund (provider, trade_no, order_no, candidate_id, amount_fen, reason)
-            VALUES (\(notification.provider), \(notification.tradeNo), \(notification.orderNo), \(candidateID), \(notification.amountFen), \(reason))
-            ON CONFLICT (provider, trade_no) DO NOTHING
-            """, logger: logger)
-        return "refund_due:\(reason)"
-    }
-
-    private func applyClose(_ notification: Pending, on connection: PostgresConnection) async throws -> String {
-        let status = try await connection.query(
-            "SELECT status FROM payment_order WHERE order_no = \(notification.orderNo) FOR UPDATE", logger: logger
-        ).decode(String.self).first { _ in true }
-        switch status {
-        case "open":
-            try await connection.query("UPDATE payment_order SET status = 'closed' WHERE order_no = \(notification.orderNo)", logger: logger)
-            return "closed"
-        case "paid":
-            return try await anomaly(notification, "closed_after_payment", "the provider closed a trade of a paid order", on: connection)
-        case nil:
-            return try await anomaly(notification, "unknown_order", "a close notice for an order we do not have", on: connection)
+    /// Close and refund notices: rare, one at a time.
+    private func applyNotice(_ notification: Pending, into batch: inout Batch, on connection: PostgresConnection) async throws -> String {
+        switch notification.kind {
+        case "closed":
+            let status = try await connection.query(
+                "SELECT status FROM payment_order WHERE order_no = \(notification.orderNo) FOR UPDATE", logger: logger
+            ).decode(String.self).first { _ in true }
+            switch status {
+            case "open":
+                try await connection.query("UPDATE payment_order SET status = 'closed' WHERE order_no = \(notification.orderNo)", logger: logger)
+                return "closed"
+            case "paid":
+                batch.anomalies.append((notification, "closed_after_payment", "the provider closed a trade of a paid order"))
+                return "flagged:closed_after_payment"
+            case nil:
+                batch.anomalies.append((notification, "unknown_order", "a close notice for an order we do not have"))
+                return "flagged:unknown_order"
+            default:
+                return "already_\(status!)"
+            }
+        case "refunded":
+            batch.anomalies.append((notification, "refund_notice", "the provider reports a refund; check it against the refunds made"))
+            return "flagged:refund_notice"
         default:
-            return "already_\(status!)"
+            return "ignored"
         }
     }
 
-    @discardableResult
-    private func anomaly(_ notification: Pending, _ kind: String, _ detail: String, on connection: PostgresConnection) async throws -> String {
+    private func write(_ batch: Batch, on connection: PostgresConnection) async throws {
+        if !batch.paidOrders.isEmpty {
+            try await connection.query(
+                """
+                UPDATE payment_order o SET status = 'paid', paid_at = coalesce(t.paid_at, now()), trade_no = t.trade_no
+                FROM unnest(\(batch.paidOrders.map(\.orderNo))::text[], \(batch.paidOrders.map(\.tradeNo))::text[],
+                            \(batch.paidOrders.map { $0.paidAt ?? Date() })::timestamptz[]) AS t(order_no, trade_no, paid_at)
+                WHERE o.order_no = t.order_no
+                """, logger: logger)
+            let ids = batch.paidCandidates.map(\.candidateID)
+            try await connection.query("UPDATE candidate_account SET status = 'paid' WHERE id = ANY(\(ids))", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
+                SELECT t.id, 'confirmed', 'paid', 'system', NULL, 'payment:' || t.provider
+                FROM unnest(\(ids)::bigint[], \(batch.paidCandidates.map(\.provider))::text[]) AS t(id, provider)
+                """, logger: logger)
+            try await Outbox.append(batch.events, in: connection, logger: logger)
+        }
+        if !batch.transactionOwners.isEmpty {
+            try await connection.query(
+                """
+                UPDATE payment_transaction p SET candidate_id = t.candidate_id, disposition = t.disposition
+                FROM unnest(\(batch.transactionOwners.map(\.provider))::text[], \(batch.transactionOwners.map(\.tradeNo))::text[],
+                            \(batch.transactionOwners.map(\.candidateID))::bigint[], \(batch.transactionOwners.map(\.disposition))::text[])
+                    AS t(provider, trade_no, candidate_id, disposition)
+                WHERE p.provider = t.provider AND p.trade_no = t.trade_no
+                """, logger: logger)
+        }
+        if !batch.refunds.isEmpty {
+            // Money no order can take: recorded and queued for a refund, never lost.
+            try await connection.query(
+                """
+                UPDATE payment_transaction p SET disposition = 'refund_due'
+                FROM unnest(\(batch.refunds.map(\.notification.provider))::text[], \(batch.refunds.map(\.notification.tradeNo))::text[]) AS t(provider, trade_no)
+                WHERE p.provider = t.provider AND p.trade_no = t.trade_no
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO payment_refund (provider, trade_no, order_no, candidate_id, amount_fen, reason)
+                SELECT t.provider, t.trade_no, t.order_no, nullif(t.candidate_id, 0), t.amount, t.reason
+                FROM unnest(\(batch.refunds.map(\.notification.provider))::text[], \(batch.refunds.map(\.notification.tradeNo))::text[],
+                            \(batch.refunds.map(\.notification.orderNo))::text[], \(batch.refunds.map { $0.candidateID ?? 0 })::bigint[],
+                            \(batch.refunds.map(\.notification.amountFen))::int[], \(batch.refunds.map(\.reason))::text[])
+                    AS t(provider, trade_no, order_no, candidate_id, amount, reason)
+                ON CONFLICT (provider, trade_no) DO NOTHING
+                """, logger: logger)
+        }
+        if !batch.anomalies.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO payment_anomaly (provider, order_no, trade_no, kind, detail)
+                SELECT * FROM unnest(\(batch.anomalies.map(\.notification.provider))::text[], \(batch.anomalies.map(\.notification.orderNo))::text[],
+                                     \(batch.anomalies.map(\.notification.tradeNo))::text[], \(batch.anomalies.map(\.kind))::text[], \(batch.anomalies.map(\.detail))::text[])
+                """, logger: logger)
+        }
+        let outcomes = batch.outcomes.sorted { $0.key < $1.key }
         try await connection.query(
             """
-            INSERT INTO payment_anomaly (provider, order_no, trade_no, kind, detail)
-            VALUES (\(notification.provider), \(notification.orderNo), \(notification.tradeNo), \(kind), \(detail))
+            UPDATE payment_notification n SET applied_at = now(), outcome = t.outcome
+            FROM unnest(\(outcomes.map(\.key))::bigint[], \(outcomes.map(\.value))::text[]) AS t(id, outcome)
+            WHERE n.id = t.id
             """, logger: logger)
-        return "flagged:\(kind)"
     }
 }

@@ -76,13 +76,37 @@ struct NotificationInbox: Sendable {
 
     /// The inbox row; a repeat (same provider and key) changes nothing.
     func store(_ notification: ProviderNotification, raw: [UInt8], source: String = "notify") async throws {
-        try await postgres.query(
-            """
+        // A prepared statement: the hot path of the peak, parsed and planned once per connection.
+        for try await _ in try await postgres.execute(StoreNotification(notification: notification, raw: raw, source: source), logger: logger) {}
+    }
+
+    struct StoreNotification: PostgresPreparedStatement {
+        static let sql = """
             INSERT INTO payment_notification (provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_at, raw)
-            VALUES (\(notification.provider.rawValue), \(source), \(notification.dedupeKey), \(notification.orderNo), \(notification.tradeNo),
-                    \(notification.kind.rawValue), \(notification.amountFen), \(notification.occurredAt), \(ByteBuffer(bytes: raw)))
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (provider, dedupe_key) DO NOTHING
-            """, logger: logger)
+            """
+        typealias Row = ()
+
+        let notification: ProviderNotification
+        let raw: [UInt8]
+        let source: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 9)
+            bindings.append(notification.provider.rawValue)
+            bindings.append(source)
+            bindings.append(notification.dedupeKey)
+            bindings.append(notification.orderNo)
+            bindings.append(notification.tradeNo)
+            bindings.append(notification.kind.rawValue)
+            bindings.append(notification.amountFen)
+            bindings.append(notification.occurredAt)
+            bindings.append(ByteBuffer(bytes: raw))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     static func text(_ text: String, status: HTTPResponse.Status, json: Bool = false) -> Response {

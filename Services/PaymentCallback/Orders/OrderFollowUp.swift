@@ -30,23 +30,22 @@ final class OrderFollowUp: Service, Sendable {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                var asked = 0
                 do {
-                    let asked = try await self.queryPendingOrders()
+                    asked = try await self.queryPendingOrders()
                     try await self.invalidateAfterDeadline()
-                    if asked == 0 { try await Task.sleep(for: self.interval) }
-                } catch is CancellationError {
-                    return
                 } catch {
+                    if Task.isCancelled { return }
                     self.logger.warning("order follow-up failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                    try await Task.sleep(for: self.interval)
                 }
+                if asked == 0 { try? await Task.sleep(for: self.interval) }
             }
         }
     }
 
-    /// Asks about up to 50 silent orders (each at most every 30 s); how many it asked about.
+    /// Asks about up to 200 silent orders (each at most every 30 s), 16 at a time; how many it asked about.
     func queryPendingOrders() async throws -> Int {
         let seconds = Int(queryAfter.components.seconds)
         let due = try await postgres.withTransaction(logger: logger) { connection in
@@ -57,7 +56,7 @@ final class OrderFollowUp: Service, Sendable {
                     SELECT order_no FROM payment_order
                     WHERE status = 'open' AND created_at < now() - make_interval(secs => \(seconds))
                       AND (last_queried_at IS NULL OR last_queried_at < now() - interval '30 seconds')
-                    ORDER BY created_at LIMIT 50 FOR UPDATE SKIP LOCKED
+                    ORDER BY created_at LIMIT 200 FOR UPDATE SKIP LOCKED
                 )
                 UPDATE payment_order o SET last_queried_at = now() FROM due WHERE o.order_no = due.order_no
                 RETURNING o.order_no, o.provider, o.expires_at < now()
@@ -69,7 +68,7 @@ final class OrderFollowUp: Service, Sendable {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, (orderNo, provider, expired)) in due.enumerated() {
-                if index >= 8 { try await group.next() }
+                if index >= 16 { try await group.next() }
                 group.addTask { try await self.follow(orderNo, provider: provider, expired: expired) }
             }
             try await group.waitForAll()
@@ -82,7 +81,8 @@ final class OrderFollowUp: Service, Sendable {
         do {
             answer = try await queries.query(provider, orderNo: orderNo)
         } catch {
-            logger.warning("order query failed", metadata: ["provider": "\(provider.rawValue)", "error": "\(error)"])
+            // The kind of failure only: a transport error's text repeats the whole URL.
+            logger.warning("order query failed", metadata: ["provider": "\(provider.rawValue)", "error": "\(Self.kind(of: error))"])
             return
         }
         switch answer {
@@ -93,6 +93,12 @@ final class OrderFollowUp: Service, Sendable {
                 try await postgres.query("UPDATE payment_order SET status = 'expired' WHERE order_no = \(orderNo) AND status = 'open'", logger: logger)
             }
         }
+    }
+
+    static func kind(of error: any Error) -> String {
+        if let refusal = error as? NotificationRefusal { return refusal.code }
+        let nsError = error as NSError
+        return "\(nsError.domain) \(nsError.code)"
     }
 
     /// After the current year's payment deadline: every candidate of the year not paid (nor
