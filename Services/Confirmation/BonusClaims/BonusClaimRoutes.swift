@@ -74,10 +74,7 @@ struct BonusClaimRoutes: Sendable {
         let candidateID = try context.positiveID()
         let path = try await postgres.query(
             """
-            SELECT coalesce(p.path, n.path)::text
-            FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
-            LEFT JOIN registration r ON r.candidate_id = c.id LEFT JOIN organisation_node p ON p.id = r.confirmation_point_id
-            WHERE c.id = \(candidateID)
+            SELECT path::text FROM candidate_scope WHERE candidate_id = \(candidateID)
             """, logger: logger
         ).decode(String.self).first { _ in true }
         try await access.staff.requireScope(member, covers: path, action: "bonus_claim.read", target: .candidate(candidateID), request: request)

@@ -61,11 +61,9 @@ struct CandidatePhotoRoutes: Sendable {
         let candidateID = try context.positiveID()
         let rows = try await postgres.query(
             """
-            SELECT coalesce(p.path, n.path)::text, f.jpeg_sealed, f.key_id
-            FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
-            LEFT JOIN registration r ON r.candidate_id = c.id LEFT JOIN organisation_node p ON p.id = r.confirmation_point_id
-            LEFT JOIN candidate_photo f ON f.candidate_id = c.id
-            WHERE c.id = \(candidateID)
+            SELECT s.path::text, f.jpeg_sealed, f.key_id
+            FROM candidate_scope s LEFT JOIN candidate_photo f ON f.candidate_id = s.candidate_id
+            WHERE s.candidate_id = \(candidateID)
             """, logger: logger)
         var found: (String, ByteBuffer?, String?)?
         for try await row in rows.decode((String, ByteBuffer?, String?).self) { found = row }

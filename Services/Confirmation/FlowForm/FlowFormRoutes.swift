@@ -34,9 +34,7 @@ struct FlowFormRoutes: Sendable {
         // The candidate's point (or, before one is chosen, the county) decides who may ask.
         let rows = try await postgres.query(
             """
-            SELECT coalesce(p.path, n.path)::text, c.status
-            FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
-            LEFT JOIN registration r ON r.candidate_id = c.id LEFT JOIN organisation_node p ON p.id = r.confirmation_point_id
+            SELECT s.path::text, c.status FROM candidate_account c JOIN candidate_scope s ON s.candidate_id = c.id
             WHERE c.id = \(candidateID)
             """, logger: logger)
         var found: (String, String)?
@@ -70,9 +68,8 @@ struct FlowFormRoutes: Sendable {
         }
         let rows = try await postgres.query(
             """
-            SELECT d.kind, d.candidate_id, d.status, coalesce(p.path, n.path)::text
-            FROM document_request d JOIN candidate_account c ON c.id = d.candidate_id JOIN organisation_node n ON n.id = c.organisation_node_id
-            LEFT JOIN registration r ON r.candidate_id = c.id LEFT JOIN organisation_node p ON p.id = r.confirmation_point_id
+            SELECT d.kind, d.candidate_id, d.status, s.path::text
+            FROM document_request d JOIN candidate_scope s ON s.candidate_id = d.candidate_id
             WHERE d.id = \(id)
             """, logger: logger)
         var found: (String, Int64, String, String)?
