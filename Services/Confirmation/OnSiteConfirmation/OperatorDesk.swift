@@ -19,7 +19,6 @@ struct OperatorDesk: Sendable {
         let id: Int64
         let status: String
         let documentType: IdentityDocumentType
-        let pointID: String?
     }
 
     /// The operator, refused with 403 unless on duty at an open point.
@@ -65,6 +64,6 @@ struct OperatorDesk: Sendable {
             try await access.audit.record(.staff(member), action: action, target: .candidate(candidateID), outcome: .denied, request: request)
             throw APIError(.forbidden, code: "candidate.other_point", message: "该考生未选择本确认点")
         }
-        return (member, Candidate(id: candidateID, status: status, documentType: IdentityDocumentType(rawValue: type) ?? .residentID, pointID: pointID))
+        return (member, Candidate(id: candidateID, status: status, documentType: IdentityDocumentType(rawValue: type) ?? .residentID))
     }
 }

@@ -240,7 +240,7 @@ struct PaperFormImporter: MessageHandler {
             RegistrationStore.Saving(candidateID: accounts[saving.application.lookup]!.id, form: saving.application.form, choices: saving.application.choices)
         }
         let saved = try await store.save(
-            savings, year: year.year, submission: .init(clientAddress: batch.uploadedFrom, choices: [], staffID: batch.uploadedBy), on: connection)
+            savings, year: year.year, submission: .init(clientAddress: batch.uploadedFrom, staffID: batch.uploadedBy), on: connection)
         var savedIDs: [Int64] = []
         var entryRows: [(rowID: String, candidateID: Int64, hash: [UInt8])] = []
         for (row, application, outcome) in toSave {

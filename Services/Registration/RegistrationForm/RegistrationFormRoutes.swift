@@ -61,7 +61,7 @@ struct RegistrationFormRoutes: Sendable {
         }
         let choices = SubmissionCheck.eventChoices(ruleContext)
         let revision = try await locked {
-            try await store.save(session.accountID, year: year.year, form: form, submission: .init(clientAddress: request.clientAddress, choices: choices))
+            try await store.save(session.accountID, year: year.year, form: form, submission: .init(clientAddress: request.clientAddress), choices: choices)
         }
         return JSONOutput(Submitted(status: "submitted", revision: revision))
     }

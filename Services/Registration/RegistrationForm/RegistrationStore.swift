@@ -41,10 +41,9 @@ struct RegistrationStore: Sendable {
     enum Failure: Error { case locked(status: String) }
 
     /// A save that submits: who submits (the candidate, or the staff member entering a paper
-    /// form), from where, and the choices the event carries.
+    /// form) and from where.
     struct Submission: Sendable {
         var clientAddress: String
-        var choices: [CandidateSubmitted.Choice]
         /// nil: the candidate themselves.
         var staffID: Int64? = nil
 
@@ -77,9 +76,10 @@ struct RegistrationStore: Sendable {
     /// submission costs one round trip, not a transaction's six. Refused once confirmed.
     @discardableResult
     func save(
-        _ candidateID: Int64, year: Int, form: RegistrationForm, submission: Submission? = nil, on connection: PostgresConnection? = nil
+        _ candidateID: Int64, year: Int, form: RegistrationForm, submission: Submission? = nil,
+        choices: [CandidateSubmitted.Choice] = [], on connection: PostgresConnection? = nil
     ) async throws -> Int {
-        let saved = try await save([Saving(candidateID: candidateID, form: form, choices: submission?.choices ?? [])], year: year, submission: submission, on: connection)
+        let saved = try await save([Saving(candidateID: candidateID, form: form, choices: choices)], year: year, submission: submission, on: connection)
         guard let (status, revision) = saved[candidateID], let status else { throw APIError.unauthenticated }
         guard let revision else { throw Failure.locked(status: status) }
         return revision
