@@ -100,6 +100,7 @@ let package = Package(
             name: "Redis",
             dependencies: [
                 "CHiredis", "Settings",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -48,9 +48,9 @@ public struct RateLimiter: Sendable {
 
     private func evaluate(_ limit: RateLimit, subject: String, consume: Bool) async throws(RedisError) -> RateDecision {
         let interval = max(limit.period.milliseconds / limit.limit, 1)
-        let reply = try await redis.send(
-            "EVAL", RedisArgument(Self.script), "1", RedisArgument(Self.key(limit, subject)),
-            RedisArgument(interval), RedisArgument(limit.period.milliseconds), consume ? "1" : "0")
+        let reply = try await redis.run(
+            Self.script, keys: [RedisArgument(Self.key(limit, subject))],
+            arguments: [RedisArgument(interval), RedisArgument(limit.period.milliseconds), consume ? "1" : "0"])
         guard case .array(let values) = reply, values.count == 2, let allowed = values[0].integer, let wait = values[1].integer else {
             throw RedisError(.protocolViolation, "unexpected rate-limit reply \(reply)")
         }
@@ -71,7 +71,7 @@ public struct RateLimiter: Sendable {
     /// KEYS[1]: the budget; ARGV[1]: ms between requests at the steady rate; ARGV[2]: ms of burst;
     /// ARGV[3]: "1" to count the request, "0" only to ask.
     /// Redis's own clock is used, so processes with skewed clocks share one budget correctly.
-    static let script = """
+    static let script = RedisScript("""
         local now_parts = redis.call('TIME')
         local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
         local interval = tonumber(ARGV[1])
@@ -87,7 +87,7 @@ public struct RateLimiter: Sendable {
             redis.call('SET', KEYS[1], next_tat, 'PX', next_tat - now)
         end
         return {1, 0}
-        """
+        """)
 }
 
 extension Duration {

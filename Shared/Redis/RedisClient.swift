@@ -1,50 +1,42 @@
+import Crypto
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Settings
 import Synchronization
 
-/// A pool of Redis connections for one process.
+/// Redis for one process: a few connections, each carrying any number of commands at once.
 ///
-/// hiredis blocks, so every command runs on the client's own threads (one per connection it may
-/// open), never on an event loop. A connection that failed is dropped and the next command opens
-/// a new one, so the client recovers by itself once the server is back.
+/// Commands are pipelined on NIO's event loops (the same threads that serve HTTP and talk to
+/// PostgreSQL), so a command costs a write and a read, not a trip to another thread and back.
+/// Commands are spread over `maxConnections` connections in turn. A connection that broke is
+/// replaced by the next command that needs it, so the client recovers by itself once the server
+/// is back; meanwhile every command fails fast as `.unavailable`.
 public final class RedisClient: Service, Sendable {
     private let settings: RedisSettings
-    private let threads: NIOThreadPool
-    private let pool: Mutex<PoolState>
+    private let group: any EventLoopGroup
+    private let connections: [Connection]
+    private let turn = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
     private let logger: Logger
-
-    private struct PoolState: ~Copyable {
-        var idle: [RedisConnection] = []
-        var open = 0
-        /// Tasks waiting for a connection; resumed with one to reuse, or nil to open their own.
-        var waiters: [CheckedContinuation<RedisConnection?, Never>] = []
-        var isClosed = false
-    }
 
     public init(settings: RedisSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        self.threads = NIOThreadPool(numberOfThreads: settings.maxConnections)
-        self.threads.start()
-        self.pool = Mutex(PoolState())
+        self.group = MultiThreadedEventLoopGroup.singleton
+        self.connections = (0..<settings.maxConnections).map { _ in Connection() }
     }
 
-    /// Holds the pool open until the service group shuts down, then closes it.
+    /// Holds the client open until the service group shuts down, then closes it.
     public func run() async throws {
         try? await gracefulShutdown()
         await close()
     }
 
     public func close() async {
-        let idle = pool.withLock { state -> [RedisConnection] in
-            state.isClosed = true
-            defer { state.idle = [] }
-            return state.idle
-        }
-        _ = idle  // released here: their deinit frees the hiredis contexts
-        try? await threads.shutdownGracefully()
+        closed.store(true, ordering: .sequentiallyConsistent)
+        for connection in connections { await connection.close() }
     }
 
     /// Sends one command, e.g. `send("SET", "k", RedisArgument(bytes: value))`.
@@ -55,35 +47,22 @@ public final class RedisClient: Service, Sendable {
 
     @discardableResult
     public func send(_ arguments: [RedisArgument]) async throws(RedisError) -> RedisValue {
-        let reused = await checkOut()
-        let settings = self.settings
-        // The closure gives back what to return to the pool: the connection, or nil to drop it.
-        let (outcome, keep): (Result<RedisValue, RedisError>, RedisConnection?)
-        do {
-            (outcome, keep) = try await threads.runIfActive { () -> (Result<RedisValue, RedisError>, RedisConnection?) in
-                let connection: RedisConnection
-                if let reused {
-                    connection = reused
-                } else {
-                    do throws(RedisError) {
-                        connection = try RedisConnection.open(host: settings.host, port: settings.port, timeout: settings.commandTimeout)
-                    } catch {
-                        return (.failure(error), nil)
-                    }
-                }
-                do throws(RedisError) {
-                    return (.success(try connection.execute(arguments)), connection)
-                } catch {
-                    // An error reply leaves the connection usable; a broken one is dropped.
-                    return (.failure(error), connection.isBroken ? nil : connection)
-                }
-            }
-        } catch {
-            checkIn(nil)
-            throw RedisError(.unavailable, "the client is shut down")
+        guard !closed.load(ordering: .relaxed) else { throw RedisError(.unavailable, "the client is shut down") }
+        precondition(!arguments.isEmpty, "a Redis command needs a name")
+        let index = turn.wrappingAdd(1, ordering: .relaxed).oldValue
+        let connection = connections[(index % connections.count + connections.count) % connections.count]
+        let channel = try await connection.channel { self.connect() }
+        let reply = channel.eventLoop.makePromise(of: RedisValue.self)
+        channel.writeAndFlush(RedisRequest(arguments: arguments, reply: reply)).whenFailure { error in
+            reply.fail(RedisError(.unavailable, "connection lost: \(error)"))
         }
-        checkIn(keep)
-        return try outcome.get()
+        do {
+            return try await reply.futureResult.get()
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw RedisError(.unavailable, "\(error)")
+        }
     }
 
     /// Answers whether the server takes commands now; used by health checks.
@@ -92,52 +71,101 @@ public final class RedisClient: Service, Sendable {
         guard reply == .status("PONG") else { throw RedisError(.protocolViolation, "PING answered \(reply)") }
     }
 
-    // MARK: pool
-
-    /// A connection to reuse, or nil when the caller may open a new one (a slot is reserved for it).
-    private func checkOut() async -> RedisConnection? {
-        enum Decision { case reuse(RedisConnection), openNew, wait }
-        let decision = pool.withLock { state -> Decision in
-            if let connection = state.idle.popLast() { return .reuse(connection) }
-            if state.open < settings.maxConnections {
-                state.open += 1
-                return .openNew
-            }
-            return .wait
-        }
-        switch decision {
-        case .reuse(let connection): return connection
-        case .openNew: return nil
-        case .wait:
-            return await withCheckedContinuation { continuation in
-                let handOver = pool.withLock { state -> RedisConnection?? in
-                    // Re-check under the lock: a connection may have come back meanwhile.
-                    if let connection = state.idle.popLast() { return .some(connection) }
-                    if state.open < settings.maxConnections {
-                        state.open += 1
-                        return .some(nil)
-                    }
-                    state.waiters.append(continuation)
-                    return .none
+    private func connect() -> EventLoopFuture<any Channel> {
+        let timeout = TimeAmount.nanoseconds(Int64(settings.commandTimeout.components.seconds) * 1_000_000_000
+            + Int64(settings.commandTimeout.components.attoseconds / 1_000_000_000))
+        return ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(timeout: timeout))
                 }
-                if case .some(let connection) = handOver { continuation.resume(returning: connection) }
             }
-        }
+            .connect(host: settings.host, port: settings.port)
     }
 
-    /// Returns a connection (or, with nil, gives back the slot of one that was dropped).
-    private func checkIn(_ connection: RedisConnection?) {
-        let waiter = pool.withLock { state -> CheckedContinuation<RedisConnection?, Never>? in
-            if !state.waiters.isEmpty {
-                return state.waiters.removeFirst()
-            }
-            if let connection, !state.isClosed {
-                state.idle.append(connection)
-            } else {
-                state.open -= 1
-            }
-            return nil
+    /// One connection slot: open, being opened (later commands wait for the same attempt), or
+    /// empty (the next command opens it).
+    private final class Connection: Sendable {
+        private enum State {
+            case empty
+            case opening(EventLoopFuture<any Channel>)
+            case open(any Channel)
         }
-        waiter?.resume(returning: connection)
+
+        private let state = Mutex<State>(.empty)
+
+        func channel(connect: () -> EventLoopFuture<any Channel>) async throws(RedisError) -> any Channel {
+            let future = state.withLock { state -> EventLoopFuture<any Channel> in
+                switch state {
+                case .open(let channel) where channel.isActive:
+                    return channel.eventLoop.makeSucceededFuture(channel)
+                case .opening(let future):
+                    return future
+                case .open, .empty:
+                    let future = connect()
+                    state = .opening(future)
+                    return future
+                }
+            }
+            do {
+                let channel = try await future.get()
+                state.withLock { state in
+                    if case .opening(let pending) = state, pending === future { state = .open(channel) }
+                }
+                return channel
+            } catch {
+                state.withLock { state in
+                    if case .opening(let pending) = state, pending === future { state = .empty }
+                }
+                throw RedisError(.unavailable, "cannot connect to \(Self.describe(error))")
+            }
+        }
+
+        func close() async {
+            let channel = state.withLock { state -> (any Channel)? in
+                defer { state = .empty }
+                if case .open(let channel) = state { return channel }
+                return nil
+            }
+            try? await channel?.close()
+        }
+
+        private static func describe(_ error: any Error) -> String {
+            if let error = error as? NIOConnectionError, let last = error.connectionErrors.last {
+                return "\(error.host):\(error.port): \(last.error)"
+            }
+            return "\(error)"
+        }
+    }
+}
+
+/// A Lua script run by its SHA-1 (`EVALSHA`): the text crosses the wire only when the server
+/// has not seen it yet (after a restart), not with every call.
+public struct RedisScript: Sendable {
+    public let text: String
+    let sha1: String
+
+    public init(_ text: String) {
+        self.text = text
+        self.sha1 = Insecure.SHA1.hash(data: Array(text.utf8)).map { byte in
+            let hex = Array("0123456789abcdef".utf8)
+            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
+        }.joined()
+    }
+}
+
+extension RedisClient {
+    /// Runs `script` with `keys` and `arguments` (Redis's KEYS and ARGV).
+    @discardableResult
+    public func run(_ script: RedisScript, keys: [RedisArgument], arguments: [RedisArgument] = []) async throws(RedisError) -> RedisValue {
+        let tail = [RedisArgument(keys.count)] + keys + arguments
+        do {
+            return try await send(["EVALSHA", RedisArgument(script.sha1)] + tail)
+        } catch where error.code == .server && error.message.hasPrefix("NOSCRIPT") {
+            return try await send(["EVAL", RedisArgument(script.text)] + tail)
+        }
     }
 }

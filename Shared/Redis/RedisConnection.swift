@@ -1,66 +1,129 @@
 import CHiredis
-import Glibc
+import NIOCore
 
-/// Owns one hiredis context, a blocking connection.
+/// One command on its way: the arguments and where its reply goes.
+struct RedisRequest: Sendable {
+    let arguments: [RedisArgument]
+    let reply: EventLoopPromise<RedisValue>
+}
+
+/// The protocol on one connection, on its event loop: commands are written as they come
+/// (pipelined, any number at once) and replies, which Redis sends in the same order, are
+/// matched to them first in, first out. hiredis's reader parses the replies; NIO does the I/O.
 ///
-/// Safe to mark `@unchecked Sendable` because hiredis is not thread-safe per context and this
-/// type is only ever held by one task at a time: `RedisClient`'s pool hands it out exclusively,
-/// and each blocking call runs on one of the client's own threads, never on an event loop.
-final class RedisConnection: @unchecked Sendable {
-    private let context: UnsafeMutablePointer<redisContext>
-    /// Set after an I/O error or timeout: hiredis cannot use the context again.
-    private(set) var isBroken = false
+/// A reply that does not come within `timeout` closes the connection; every command still
+/// waiting on it then fails as `.unavailable`, and the client opens a new connection.
+final class RedisChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = RedisRequest
+    typealias OutboundOut = ByteBuffer
 
-    private init(context: UnsafeMutablePointer<redisContext>) {
-        self.context = context
+    private let reader = RedisReplyReader()
+    private var waiting = CircularBuffer<(reply: EventLoopPromise<RedisValue>, deadline: NIODeadline)>()
+    private let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        var buffer = context.channel.allocator.buffer(capacity: 16 + request.arguments.reduce(0) { $0 + $1.bytes.count + 16 })
+        Self.encode(request.arguments, into: &buffer)
+        waiting.append((request.reply, .now() + timeout))
+        armTimer(context)
+        context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
-    deinit { redisFree(context) }
-
-    /// Blocking: call from a thread-pool thread.
-    static func open(host: String, port: Int, timeout: Duration) throws(RedisError) -> RedisConnection {
-        let tv = timeval(duration: timeout)
-        guard let context = redisConnectWithTimeout(host, Int32(port), tv) else {
-            throw RedisError(.unavailable, "cannot allocate a connection")
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        do throws(RedisError) {
+            try reader.feed(unwrapInboundIn(data))
+            while let reply = try reader.next() {
+                guard let (promise, _) = waiting.popFirst() else {
+                    throw RedisError(.protocolViolation, "a reply nobody asked for")
+                }
+                promise.completeWith(reply.mapError { $0 as any Error })
+            }
+        } catch {
+            failAll(error)
+            context.close(promise: nil)
         }
-        if context.pointee.err != 0 {
-            let reason = Self.errorString(context)
-            redisFree(context)
-            throw RedisError(.unavailable, "cannot connect to \(host):\(port): \(reason)")
-        }
-        _ = redisSetTimeout(context, tv)
-        _ = redisEnableKeepAlive(context)
-        return RedisConnection(context: context)
     }
 
-    /// Blocking: call from a thread-pool thread. Arguments are passed with their lengths, so
-    /// any bytes (including zero bytes) go through unchanged.
-    func execute(_ arguments: [RedisArgument]) throws(RedisError) -> RedisValue {
-        precondition(!arguments.isEmpty, "a Redis command needs a name")
-        var pointers: [UnsafePointer<CChar>?] = []
-        var lengths: [Int] = []
-        pointers.reserveCapacity(arguments.count)
-        var buffers: [UnsafeMutableRawBufferPointer] = []
-        defer { buffers.forEach { $0.deallocate() } }
-        for argument in arguments {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(argument.bytes.count, 1), alignment: 1)
-            buffer.copyBytes(from: argument.bytes)
-            buffers.append(buffer)
-            pointers.append(UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: CChar.self)))
-            lengths.append(argument.bytes.count)
-        }
-        let raw = pointers.withUnsafeMutableBufferPointer { argv in
-            lengths.withUnsafeBufferPointer { argvlen in
-                redisCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(RedisError(.unavailable, "connection lost"))
+        timer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(RedisError(.unavailable, "connection lost: \(error)"))
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ error: RedisError) {
+        while let (promise, _) = waiting.popFirst() { promise.fail(error) }
+    }
+
+    /// One timer for the whole connection, set for the oldest command's deadline.
+    private func armTimer(_ context: ChannelHandlerContext) {
+        guard timer == nil, let oldest = waiting.first else { return }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: oldest.deadline) { [self] in
+            timer = nil
+            guard let oldest = waiting.first else { return }
+            if oldest.deadline <= .now() {
+                failAll(RedisError(.unavailable, "no reply within \(timeout.nanoseconds / 1_000_000) ms"))
+                loopBound.value.close(promise: nil)
+            } else {
+                armTimer(loopBound.value)
             }
         }
-        guard let raw else {
-            isBroken = true
-            throw RedisError(.unavailable, "connection lost: \(Self.errorString(context))")
+    }
+
+    /// RESP: an array of bulk strings, so any bytes pass unchanged.
+    static func encode(_ arguments: [RedisArgument], into buffer: inout ByteBuffer) {
+        buffer.writeString("*\(arguments.count)\r\n")
+        for argument in arguments {
+            buffer.writeString("$\(argument.bytes.count)\r\n")
+            buffer.writeBytes(argument.bytes)
+            buffer.writeStaticString("\r\n")
         }
-        let reply = raw.assumingMemoryBound(to: redisReply.self)
+    }
+}
+
+/// hiredis's reply parser, fed whatever bytes arrived.
+final class RedisReplyReader {
+    private let reader: UnsafeMutablePointer<redisReader>
+
+    init() {
+        guard let reader = redisReaderCreate() else { fatalError("hiredis could not allocate a reader") }
+        self.reader = reader
+    }
+
+    deinit { redisReaderFree(reader) }
+
+    func feed(_ buffer: ByteBuffer) throws(RedisError) {
+        let status = buffer.withUnsafeReadableBytes { raw in
+            redisReaderFeed(reader, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count)
+        }
+        guard status == REDIS_OK else { throw RedisError(.protocolViolation, errorString) }
+    }
+
+    /// The next complete reply (an error reply as `.server`), or nil until more bytes arrive.
+    func next() throws(RedisError) -> Result<RedisValue, RedisError>? {
+        var raw: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(reader, &raw) == REDIS_OK else { throw RedisError(.protocolViolation, errorString) }
+        guard let raw else { return nil }
         defer { freeReplyObject(raw) }
-        return try Self.value(of: reply)
+        do throws(RedisError) {
+            return .success(try Self.value(of: raw.assumingMemoryBound(to: redisReply.self)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private var errorString: String {
+        withUnsafeBytes(of: reader.pointee.errstr) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     private static func value(of reply: UnsafeMutablePointer<redisReply>) throws(RedisError) -> RedisValue {
@@ -92,18 +155,5 @@ final class RedisConnection: @unchecked Sendable {
     private static func bytes(_ pointer: UnsafeMutablePointer<CChar>?, _ count: Int) -> [UInt8] {
         guard let pointer, count > 0 else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
-    }
-
-    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
-        withUnsafeBytes(of: context.pointee.errstr) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-    }
-}
-
-extension timeval {
-    init(duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self.init(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
     }
 }

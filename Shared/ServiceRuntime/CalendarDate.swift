@@ -42,12 +42,21 @@ public enum CalendarDate {
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 
-    /// The day `moment` falls on in China.
+    /// The day `moment` falls on in China, by arithmetic: the inverse of `start(of:)`. (UTC+8 all
+    /// year since 1992; the moments read here, now and the year's calendar, are all later.)
     public static func day(of moment: Date) -> DateComponents {
-        calendar.dateComponents([.year, .month, .day], from: moment)
+        let days = Int(((moment.timeIntervalSince1970 + 8 * 3600) / 86_400).rounded(.down)) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return DateComponents(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
     }
 
-    /// The moment `day` begins in China (UTC+8 all year), by arithmetic (days from the civil date).
+    /// The moment `day` begins in China (UTC+8 all year since 1992), by arithmetic (days from the civil date).
     public static func start(of day: DateComponents) -> Date {
         let (year, month, dayOfMonth) = (day.year ?? 1970, day.month ?? 1, day.day ?? 1)
         let y = month <= 2 ? year - 1 : year

@@ -33,6 +33,7 @@ public struct PostgresSettings: Sendable {
 public struct RedisSettings: Sendable {
     public var host: String
     public var port: Int
+    /// Connections per process; each carries any number of commands at once (pipelined).
     public var maxConnections: Int
     /// How long one command may take before the connection is given up.
     public var commandTimeout: Duration
@@ -40,7 +41,7 @@ public struct RedisSettings: Sendable {
     public init(reader: SettingsReader) throws(SettingError) {
         host = try reader.string("redis.host", default: "127.0.0.1")
         port = try reader.port("redis.port", default: 16379)
-        maxConnections = try reader.integer("redis.max.connections", default: 16, in: 1...256)
+        maxConnections = try reader.integer("redis.max.connections", default: 2, in: 1...64)
         commandTimeout = try reader.seconds("redis.timeout", default: 2)
     }
 }

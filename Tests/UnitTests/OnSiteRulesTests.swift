@@ -33,6 +33,24 @@ import Testing
         #expect(CalendarDate.text(of: Self.shanghai("2026-09-02T00:30:00")) == "2026-09-02", "past midnight in China is the next day already")
     }
 
+    /// The arithmetic gives the day Foundation's calendar gives, around midnight in China and for
+    /// any moment from 1992 (China kept daylight saving time from 1986 to 1991; moments this
+    /// system reads, such as now and its calendars, are later).
+    @Test func theDayOfAMomentIsTheCalendarsDay() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        var generator = SystemRandomNumberGenerator()
+        let edges: [TimeInterval] = [694_195_200 - 8 * 3600 - 1, 694_195_200 - 8 * 3600, 951_753_600, 1_788_192_000 - 8 * 3600, 4_102_444_799]
+        let moments = edges + (0..<2000).map { _ in TimeInterval(Int64.random(in: 694_195_200...4_102_444_800, using: &generator)) }
+        for seconds in moments {
+            let moment = Date(timeIntervalSince1970: seconds)
+            let expected = calendar.dateComponents([.year, .month, .day], from: moment)
+            let day = CalendarDate.day(of: moment)
+            #expect((day.year, day.month, day.day) == (expected.year, expected.month, expected.day), "at \(seconds)")
+            #expect(CalendarDate.start(of: day) <= moment && moment < CalendarDate.start(of: day).addingTimeInterval(86_400))
+        }
+    }
+
     @Test(arguments: [("2026-02-28", true), ("2026-02-29", false), ("2028-02-29", true), ("2026-13-01", false), ("2026-1-01", false), ("abcd-ef-gh", false)])
     func overrideDaysAreRealDays(text: String, valid: Bool) {
         #expect(CalendarDate.isValid(text) == valid)

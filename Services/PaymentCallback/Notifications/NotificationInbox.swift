@@ -5,6 +5,7 @@ import NIOCore
 import Payments
 import PostgresNIO
 import ServiceRuntime
+import Storage
 
 /// The providers' notification endpoints. A notification is verified over its raw bytes, then
 /// stored (the inbox) before it is answered: Alipay gets exactly `success`, WeChat Pay a 200,
@@ -16,6 +17,7 @@ struct NotificationInbox: Sendable {
     let wechat: WeChatPayNotify
     let postgres: PostgresClient
     let logger: Logger
+    private let batcher: StatementBatcher<StoredNotification, Void, String>
 
     static let maxBytes = 64 * 1024
 
@@ -24,6 +26,7 @@ struct NotificationInbox: Sendable {
         self.wechat = wechat
         self.postgres = postgres
         self.logger = logger
+        self.batcher = Self.makeBatcher(postgres: postgres, logger: logger)
     }
 
     init(settings: PaymentSettings, postgres: PostgresClient, logger: Logger) {
@@ -74,35 +77,66 @@ struct NotificationInbox: Sendable {
         logger.warning("payment notification refused", metadata: ["provider": "\(provider.rawValue)", "reason": "\(refusal.code)"])
     }
 
-    /// The inbox row; a repeat (same provider and key) changes nothing.
+    /// The inbox row; a repeat (same provider and key) changes nothing. Concurrent notifications
+    /// share one statement and one commit (`StatementBatcher`); each is answered after it.
     func store(_ notification: ProviderNotification, raw: [UInt8], source: String = "notify") async throws {
-        // A prepared statement: the hot path of the peak, parsed and planned once per connection.
-        for try await _ in try await postgres.execute(StoreNotification(notification: notification, raw: raw, source: source), logger: logger) {}
+        try await batcher.submit(StoredNotification(notification: notification, raw: raw, source: source))
     }
 
-    struct StoreNotification: PostgresPreparedStatement {
+    struct StoredNotification: Sendable {
+        let notification: ProviderNotification
+        let raw: [UInt8]
+        let source: String
+    }
+
+    static func makeBatcher(postgres: PostgresClient, logger: Logger) -> StatementBatcher<StoredNotification, Void, String> {
+        StatementBatcher(key: { "\($0.notification.provider.rawValue)\u{0}\($0.notification.dedupeKey)" }) { rows in
+            // A prepared statement: the hot path of the peak, parsed and planned once per connection.
+            _ = try await postgres.execute(StoreNotifications(rows), logger: logger)
+            return rows.map { _ in () }
+        }
+    }
+
+    struct StoreNotifications: PostgresPreparedStatement {
         static let sql = """
             INSERT INTO payment_notification (provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_at, raw)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            SELECT provider, source, dedupe_key, order_no, trade_no, kind, amount_fen,
+                   CASE WHEN occurred_us = -1 THEN NULL ELSE to_timestamp(occurred_us / 1e6) END, raw
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::bytea[])
+                 AS t(provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_us, raw)
             ON CONFLICT (provider, dedupe_key) DO NOTHING
             """
         typealias Row = ()
 
-        let notification: ProviderNotification
-        let raw: [UInt8]
-        let source: String
+        var providers: [String] = [], sources: [String] = [], keys: [String] = [], orders: [String] = [], trades: [String] = []
+        var kinds: [String] = [], amounts: [Int32] = [], occurred: [Int64] = [], raws: [ByteBuffer] = []
+
+        init(_ rows: [StoredNotification]) {
+            for row in rows {
+                let notification = row.notification
+                providers.append(notification.provider.rawValue)
+                sources.append(row.source)
+                keys.append(notification.dedupeKey)
+                orders.append(notification.orderNo)
+                trades.append(notification.tradeNo)
+                kinds.append(notification.kind.rawValue)
+                amounts.append(Int32(clamping: notification.amountFen))
+                occurred.append(notification.occurredAt.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) } ?? -1)
+                raws.append(ByteBuffer(bytes: row.raw))
+            }
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 9)
-            bindings.append(notification.provider.rawValue)
-            bindings.append(source)
-            bindings.append(notification.dedupeKey)
-            bindings.append(notification.orderNo)
-            bindings.append(notification.tradeNo)
-            bindings.append(notification.kind.rawValue)
-            bindings.append(notification.amountFen)
-            bindings.append(notification.occurredAt)
-            bindings.append(ByteBuffer(bytes: raw))
+            bindings.append(providers)
+            bindings.append(sources)
+            bindings.append(keys)
+            bindings.append(orders)
+            bindings.append(trades)
+            bindings.append(kinds)
+            bindings.append(amounts)
+            bindings.append(occurred)
+            bindings.append(raws)
             return bindings
         }
 

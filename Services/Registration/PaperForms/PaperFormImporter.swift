@@ -237,10 +237,11 @@ struct PaperFormImporter: MessageHandler {
         for (lookup, id) in try await createAccounts(toCreate, on: connection) { accounts[lookup] = (id, "registered") }
 
         let savings = toSave.map { saving in
-            RegistrationStore.Saving(candidateID: accounts[saving.application.lookup]!.id, form: saving.application.form, choices: saving.application.choices)
+            RegistrationStore.Saving(
+                candidateID: accounts[saving.application.lookup]!.id, year: year.year, form: saving.application.form,
+                submission: .init(clientAddress: batch.uploadedFrom, staffID: batch.uploadedBy), choices: saving.application.choices)
         }
-        let saved = try await store.save(
-            savings, year: year.year, submission: .init(clientAddress: batch.uploadedFrom, staffID: batch.uploadedBy), on: connection)
+        let saved = try await store.save(savings, on: connection)
         var savedIDs: [Int64] = []
         var entryRows: [(rowID: String, candidateID: Int64, hash: [UInt8])] = []
         for (row, application, outcome) in toSave {

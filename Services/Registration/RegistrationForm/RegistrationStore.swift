@@ -5,6 +5,7 @@ import Logging
 import Messaging
 import PostgresNIO
 import ServiceRuntime
+import Storage
 
 /// A candidate's saved registration as the candidate sees it.
 public struct SavedRegistration: Codable, Sendable {
@@ -24,12 +25,23 @@ struct RegistrationStore: Sendable {
     private let codes = Cache<ReferenceCodes>(lifetime: .seconds(60))
     /// Approved points, read for every submission; a newly approved point shows within seconds.
     private let approvedPoints = Cache<[ConfirmationPointOption]>(lifetime: .seconds(10))
+    private let batcher: StatementBatcher<Saving, Saved, Int64>
+    private let bases: StatementBatcher<Int64, SubmissionBases.Row?, Int64>
     static let basicColumn = "registration.basic"
 
     init(postgres: PostgresClient, cipher: PersonalDataCipher, logger: Logger) {
         self.postgres = postgres
         self.cipher = cipher
         self.logger = logger
+        batcher = StatementBatcher(key: \.candidateID) { savings in
+            let saved = try await Self.save(savings, cipher: cipher, logger: logger) { try await postgres.execute($0, logger: logger) }
+            return savings.map { saved[$0.candidateID] ?? Saved(status: nil, revision: nil) }
+        }
+        bases = StatementBatcher(key: { $0 }) { ids in
+            var found: [Int64: SubmissionBases.Row] = [:]
+            for try await row in try await postgres.execute(SubmissionBases(candidateIDs: ids), logger: logger) { found[row.0] = row }
+            return ids.map { found[$0] }
+        }
     }
 
     struct ReferenceCodes: Sendable {
@@ -72,63 +84,71 @@ struct RegistrationStore: Sendable {
     }
 
     /// Saves the form (a draft, or a submission when `submission` is given) with the state
-    /// change, its transition record and its event, all or nothing, in one statement: a
-    /// submission costs one round trip, not a transaction's six. Refused once confirmed.
+    /// change, its transition record and its event, all or nothing. Concurrent saves share one
+    /// statement (`StatementBatcher`): a busy registration day costs one commit per batch, not
+    /// per candidate. Refused once confirmed.
     @discardableResult
     func save(
-        _ candidateID: Int64, year: Int, form: RegistrationForm, submission: Submission? = nil,
-        choices: [CandidateSubmitted.Choice] = [], on connection: PostgresConnection? = nil
+        _ candidateID: Int64, year: Int, form: RegistrationForm, submission: Submission? = nil, choices: [CandidateSubmitted.Choice] = []
     ) async throws -> Int {
-        let saved = try await save([Saving(candidateID: candidateID, form: form, choices: choices)], year: year, submission: submission, on: connection)
-        guard let (status, revision) = saved[candidateID], let status else { throw APIError.unauthenticated }
-        guard let revision else { throw Failure.locked(status: status) }
+        let saving = Saving(candidateID: candidateID, year: year, form: form, submission: submission, choices: choices)
+        let saved = try await batcher.submit(saving)
+        guard let status = saved.status else { throw APIError.unauthenticated }
+        guard let revision = saved.revision else { throw Failure.locked(status: status) }
         return revision
     }
 
-    /// One candidate's form in a save of several (a batch of paper forms).
+    /// One candidate's form in a save of several.
     struct Saving: Sendable {
         let candidateID: Int64
+        let year: Int
         let form: RegistrationForm
+        /// nil: a draft.
+        let submission: Submission?
         /// The choices `CandidateSubmitted` carries, for a submission.
         let choices: [CandidateSubmitted.Choice]
     }
 
+    /// What a save found and did: the account's status before (nil: no such account) and the
+    /// new revision (nil: refused, the registration is locked).
+    struct Saved: Sendable {
+        let status: String?
+        let revision: Int?
+    }
+
     /// Saves several candidates' forms in one statement, each as the single save does (each
-    /// candidate at most once). Per candidate: the account's status before (nil: no such
-    /// account) and the new revision (nil: refused, the registration is locked).
-    func save(
-        _ forms: [Saving], year: Int, submission: Submission?, on connection: PostgresConnection? = nil
-    ) async throws -> [Int64: (status: String?, revision: Int?)] {
-        guard !forms.isEmpty else { return [:] }
-        var basics: [ByteBuffer] = [], keyIDs: [String] = [], choices: [String] = [], points: [String] = []
-        var messageIDs: [UUID] = [], payloads: [ByteBuffer] = []
-        for saving in forms {
-            let basic = try cipher.seal(String(decoding: try JSONEncoder().encode(saving.form.basic), as: UTF8.self), column: Self.basicColumn)
-            basics.append(ByteBuffer(bytes: basic.bytes))
-            keyIDs.append(basic.keyID)
-            choices.append(String(decoding: try JSONEncoder().encode(saving.form.choices), as: UTF8.self))
-            points.append(saving.form.confirmationPointID ?? "")
-            // The event as Outbox.append would write it (Shared/Messaging/Outbox.swift names the columns).
-            let event = try OutboxEvent(
-                Envelope(event: CandidateSubmitted(
-                    candidateID: saving.candidateID, year: year, confirmationPointID: saving.form.confirmationPointID ?? "", choices: saving.choices)),
-                aggregateID: "candidate-\(saving.candidateID)", routingKey: CandidateSubmitted.routingKey)
-            messageIDs.append(event.messageID)
-            payloads.append(ByteBuffer(bytes: event.payload))
-        }
-        let ids = forms.map(\.candidateID)
-        let submitting = submission != nil
-        let statement: PostgresQuery =
-            """
+    /// candidate at most once), on `connection` (inside the caller's transaction) or the pool.
+    func save(_ savings: [Saving], on connection: PostgresConnection) async throws -> [Int64: Saved] {
+        try await Self.save(savings, cipher: cipher, logger: logger) { try await connection.execute($0, logger: logger) }
+    }
+
+    private static func save(
+        _ savings: [Saving], cipher: PersonalDataCipher, logger: Logger,
+        execute: (SaveRegistrations) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, SaveRegistrations.Row>
+    ) async throws -> [Int64: Saved] {
+        guard !savings.isEmpty else { return [:] }
+        let rows = try await execute(try SaveRegistrations(savings, cipher: cipher))
+        var result: [Int64: Saved] = [:]
+        for try await (id, status, revision) in rows { result[id] = Saved(status: status, revision: revision) }
+        return result
+    }
+
+    /// The form sealed, the event written as `Outbox.append` would (Shared/Messaging/Outbox.swift
+    /// names the columns), the state change and its transition: one prepared statement, so a
+    /// batch costs one round trip and no planning.
+    struct SaveRegistrations: PostgresPreparedStatement {
+        static let sql = """
             WITH input AS (
-                SELECT * FROM unnest(\(ids)::bigint[], \(basics)::bytea[], \(keyIDs)::text[], \(choices)::text[], \(points)::text[],
-                                     \(messageIDs)::uuid[], \(payloads)::bytea[])
-                    AS t(candidate_id, basic_sealed, key_id, choices, point_id, message_id, payload)
+                SELECT * FROM unnest($1::bigint[], $2::int[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::bytea[],
+                                     $9::bool[], $10::text[], $11::bigint[], $12::text[])
+                    AS t(candidate_id, year, basic_sealed, key_id, choices, point_id, message_id, payload,
+                         submitting, actor_kind, actor_id, client_address)
             ), account AS (
                 SELECT c.id, c.status FROM candidate_account c WHERE c.id IN (SELECT candidate_id FROM input) ORDER BY c.id FOR UPDATE
             ), saved AS (
                 INSERT INTO registration (candidate_id, year, basic_sealed, personal_data_key_id, choices, confirmation_point_id, submitted_at)
-                SELECT i.candidate_id, \(year), i.basic_sealed, i.key_id, i.choices::jsonb, nullif(i.point_id, ''), CASE WHEN \(submitting) THEN now() END
+                SELECT i.candidate_id, i.year, i.basic_sealed, i.key_id, i.choices::jsonb, nullif(i.point_id, ''),
+                       CASE WHEN i.submitting THEN now() END
                 FROM input i JOIN account a ON a.id = i.candidate_id WHERE a.status IN ('registered', 'submitted')
                 ON CONFLICT (candidate_id) DO UPDATE
                    SET year = excluded.year, basic_sealed = excluded.basic_sealed, personal_data_key_id = excluded.personal_data_key_id,
@@ -138,32 +158,71 @@ struct RegistrationStore: Sendable {
                 RETURNING candidate_id, version
             ), changed AS (
                 UPDATE candidate_account c SET status = 'submitted'
-                FROM account a
-                WHERE \(submitting) AND c.id = a.id AND a.status = 'registered' AND c.id IN (SELECT candidate_id FROM saved)
-                RETURNING c.id
+                FROM account a, input i
+                WHERE c.id = a.id AND i.candidate_id = a.id AND i.submitting AND a.status = 'registered'
+                  AND c.id IN (SELECT candidate_id FROM saved)
+                RETURNING c.id, i.actor_kind, i.actor_id, i.client_address
             ), transition AS (
                 INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-                SELECT id, 'registered', 'submitted', \(submission?.actorKind ?? "candidate"), coalesce(\(submission?.actorID), id),
-                       \(submission?.clientAddress ?? "")
-                FROM changed
+                SELECT id, 'registered', 'submitted', actor_kind, coalesce(nullif(actor_id, 0), id), client_address FROM changed
             ), event AS (
                 INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
-                SELECT i.message_id, 'candidate-' || i.candidate_id, \(CandidateSubmitted.eventType), \(CandidateSubmitted.schemaVersion),
-                       \(CandidateSubmitted.routingKey), i.payload
-                FROM input i WHERE \(submitting) AND i.candidate_id IN (SELECT candidate_id FROM saved)
+                SELECT i.message_id, 'candidate-' || i.candidate_id, '\(CandidateSubmitted.eventType)', \(CandidateSubmitted.schemaVersion),
+                       '\(CandidateSubmitted.routingKey)', i.payload
+                FROM input i WHERE i.submitting AND i.candidate_id IN (SELECT candidate_id FROM saved)
                 ORDER BY i.candidate_id
             )
             SELECT i.candidate_id, a.status, s.version FROM input i
             LEFT JOIN account a ON a.id = i.candidate_id LEFT JOIN saved s ON s.candidate_id = i.candidate_id
             """
-        let rows = if let connection {
-            try await connection.query(statement, logger: logger)
-        } else {
-            try await postgres.query(statement, logger: logger)
+        typealias Row = (Int64, String?, Int?)
+
+        var ids: [Int64] = [], years: [Int32] = [], basics: [ByteBuffer] = [], keyIDs: [String] = [], choices: [String] = []
+        var points: [String] = [], messageIDs: [UUID] = [], payloads: [ByteBuffer] = []
+        var submitting: [Bool] = [], actorKinds: [String] = [], actorIDs: [Int64] = [], clientAddresses: [String] = []
+
+        init(_ savings: [Saving], cipher: PersonalDataCipher) throws {
+            let encoder = JSONEncoder()
+            for saving in savings {
+                let basic = try cipher.seal(String(decoding: try encoder.encode(saving.form.basic), as: UTF8.self), column: RegistrationStore.basicColumn)
+                let event = try OutboxEvent(
+                    Envelope(event: CandidateSubmitted(
+                        candidateID: saving.candidateID, year: saving.year, confirmationPointID: saving.form.confirmationPointID ?? "",
+                        choices: saving.choices)),
+                    aggregateID: "candidate-\(saving.candidateID)", routingKey: CandidateSubmitted.routingKey)
+                ids.append(saving.candidateID)
+                years.append(Int32(saving.year))
+                basics.append(ByteBuffer(bytes: basic.bytes))
+                keyIDs.append(basic.keyID)
+                choices.append(String(decoding: try encoder.encode(saving.form.choices), as: UTF8.self))
+                points.append(saving.form.confirmationPointID ?? "")
+                messageIDs.append(event.messageID)
+                payloads.append(ByteBuffer(bytes: event.payload))
+                submitting.append(saving.submission != nil)
+                actorKinds.append(saving.submission?.actorKind ?? "candidate")
+                actorIDs.append(saving.submission?.actorID ?? 0)
+                clientAddresses.append(saving.submission?.clientAddress ?? "")
+            }
         }
-        var result: [Int64: (status: String?, revision: Int?)] = [:]
-        for try await (id, status, revision) in rows.decode((Int64, String?, Int?).self) { result[id] = (status, revision) }
-        return result
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 12)
+            bindings.append(ids)
+            bindings.append(years)
+            bindings.append(basics)
+            bindings.append(keyIDs)
+            bindings.append(choices)
+            bindings.append(points)
+            bindings.append(messageIDs)
+            bindings.append(payloads)
+            bindings.append(submitting)
+            bindings.append(actorKinds)
+            bindings.append(actorIDs)
+            bindings.append(clientAddresses)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     func signPledge(_ candidateID: Int64, year: Int, version: String) async throws {
@@ -194,18 +253,29 @@ struct RegistrationStore: Sendable {
     /// What a submission is checked against that belongs to the candidate, in one query: the
     /// identity document (opened), the registering city and the pledge version signed.
     func submissionBasis(_ candidateID: Int64) async throws -> (document: IdentityDocument, city: String, pledgeVersion: String?)? {
-        let rows = try await postgres.query(
-            """
-            SELECT c.document_type, c.document_number_sealed, c.personal_data_key_id, n.parent_id, r.pledge_version
+        guard let (_, type, sealed, keyID, city, pledge) = try await bases.submit(candidateID) else { return nil }
+        let number = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.documentColumn)
+        return (IdentityDocument(type: IdentityDocumentType(rawValue: type) ?? .residentID, number: number), city ?? "", pledge)
+    }
+
+    /// Read for every submission: concurrent submissions share one prepared query.
+    struct SubmissionBases: PostgresPreparedStatement {
+        static let sql = """
+            SELECT c.id, c.document_type, c.document_number_sealed, c.personal_data_key_id, n.parent_id, r.pledge_version
             FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
             LEFT JOIN registration r ON r.candidate_id = c.id
-            WHERE c.id = \(candidateID)
-            """, logger: logger)
-        for try await (type, sealed, keyID, city, pledge) in rows.decode((String, ByteBuffer, String, String?, String?).self) {
-            let number = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.documentColumn)
-            return (IdentityDocument(type: IdentityDocumentType(rawValue: type) ?? .residentID, number: number), city ?? "", pledge)
+            WHERE c.id = ANY($1)
+            """
+        typealias Row = (Int64, String, ByteBuffer, String, String?, String?)
+        let candidateIDs: [Int64]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(candidateIDs)
+            return bindings
         }
-        return nil
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// The city (市州) the candidate registers in: the parent of the account's county.

@@ -36,11 +36,12 @@ public struct RedisPersistDriver: PersistDriver {
 
     /// One round trip: the value and its remaining time to live.
     public func getWithTTL<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> (object: Object, ttl: Duration?)? {
-        let reply = try await redis.send(
-            "EVAL", "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}", "1", RedisArgument(Self.storageKey(key)))
+        let reply = try await redis.run(Self.valueAndTTL, keys: [RedisArgument(Self.storageKey(key))])
         guard case .array(let parts) = reply, parts.count == 2, let bytes = parts[0].bytes, let ttl = parts[1].integer else { return nil }
         return (try decode(bytes, as: type), ttl >= 0 ? .milliseconds(ttl) : nil)
     }
+
+    private static let valueAndTTL = RedisScript("return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}")
 
     public func remove(key: String) async throws {
         try await redis.send("DEL", RedisArgument(Self.storageKey(key)))

@@ -30,14 +30,17 @@ import _CryptoExtras
         return (try #require(ordered.json["orderNo"] as? String), Int(ordered.int("amountFen")))
     }
 
-    /// Applies every stored notification (the worker's loop, run here until nothing is left;
-    /// rows another test's applier holds are waited for).
+    /// Applies every notification stored so far (the worker's loop, run here until nothing is
+    /// left; rows another test's applier holds are waited for). Rows that arrive meanwhile, such
+    /// as another test's stream, are not waited for.
     static func applyAll(_ fixture: AccessFixture) async throws {
         let applier = NotificationApplier(postgres: fixture.postgres, logger: TestStack.logger)
+        let storedBy = try #require(try await fixture.postgres.query("SELECT now()", logger: TestStack.logger).decode(Date.self).first { _ in true })
         let done = try await eventually(within: .seconds(30)) {
             while try await applier.applyNext() > 0 {}
-            let waiting = try await fixture.postgres.query("SELECT count(*)::int FROM payment_notification WHERE applied_at IS NULL", logger: TestStack.logger)
-                .decode(Int.self).first { _ in true }
+            let waiting = try await fixture.postgres.query(
+                "SELECT count(*)::int FROM payment_notification WHERE applied_at IS NULL AND received_at <= \(storedBy)", logger: TestStack.logger
+            ).decode(Int.self).first { _ in true }
             return waiting == 0
         }
         #expect(done, "every notification applied")
