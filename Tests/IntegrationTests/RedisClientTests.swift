@@ -66,6 +66,28 @@ import Testing
         }
     }
 
+    /// Commands share a connection (pipelined): one without a reply in time gives up the
+    /// connection with every command waiting on it, and the next command opens a new one.
+    @Test func aCommandWithoutAReplyInTimeIsUnavailableAndTheNextOneWorks() async throws {
+        var settings = TestStack.redis
+        settings.maxConnections = 1
+        settings.commandTimeout = .milliseconds(300)
+        try await withRedis(settings) { redis in
+            let started = ContinuousClock.now
+            // The server holds BLPOP's reply for 2 s; the client waits 0.3 s.
+            let k = key()
+            let blocked = Task { () throws(RedisError) -> RedisValue in try await redis.send("BLPOP", k, "2") }
+            try await Task.sleep(for: .milliseconds(50))
+            let behind = Task { () throws(RedisError) -> RedisValue in try await redis.send("ECHO", "queued behind it") }
+            for task in [blocked, behind] {
+                let error = await #expect(throws: RedisError.self) { try await task.value }
+                #expect(error?.code == .unavailable)
+            }
+            #expect(ContinuousClock.now - started < .milliseconds(1500))
+            #expect(try await redis.send("ECHO", "fresh").string == "fresh")
+        }
+    }
+
     @Test func aServerThatIsDownGivesAClearErrorQuickly() async throws {
         var settings = TestStack.redis
         settings.port = unusedPort()
