@@ -19,7 +19,11 @@ public struct ProviderQueries: Sendable {
         wechat = WeChatPayNotify(
             merchantID: settings.wechatMerchantID, appID: settings.wechatAppID, apiV3Key: settings.wechatAPIv3Key, platformKeys: settings.wechatPlatformKeys)
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 10
+        // A query unanswered is asked again 30 s later; a worker that stops waits for the queries
+        // in flight (cancelling them crashes Foundation's URLSession), within ops' 15 s of grace.
+        configuration.timeoutIntervalForRequest = 5
+        // As many as the follow-up asks at once (16), so that a stop waits for one timeout at most.
+        configuration.httpMaximumConnectionsPerHost = 16
         session = URLSession(configuration: configuration)
     }
 

@@ -51,18 +51,23 @@ public final class RedisClient: Service, Sendable {
         precondition(!arguments.isEmpty, "a Redis command needs a name")
         let index = turn.wrappingAdd(1, ordering: .relaxed).oldValue
         let connection = connections[(index % connections.count + connections.count) % connections.count]
-        let channel = try await connection.channel { self.connect() }
-        let reply = channel.eventLoop.makePromise(of: RedisValue.self)
-        channel.writeAndFlush(RedisRequest(arguments: arguments, reply: reply)).whenFailure { error in
-            reply.fail(RedisError(.unavailable, "connection lost: \(error)"))
+        for attempt in 1...2 {
+            let channel = try await connection.channel { self.connect() }
+            let reply = channel.eventLoop.makePromise(of: RedisValue.self)
+            channel.writeAndFlush(RedisRequest(arguments: arguments, reply: reply)).whenFailure { reply.fail($0) }
+            do {
+                return try await reply.futureResult.get()
+            } catch let error as RedisError {
+                throw error
+            } catch ChannelError.ioOnClosedChannel where attempt == 1 {
+                // The connection was closing (a timeout, the server gone) and the command never
+                // left: safe to send once more, on a new connection.
+                connection.forget(channel)
+            } catch {
+                throw RedisError(.unavailable, "connection lost: \(error)")
+            }
         }
-        do {
-            return try await reply.futureResult.get()
-        } catch let error as RedisError {
-            throw error
-        } catch {
-            throw RedisError(.unavailable, "\(error)")
-        }
+        throw RedisError(.unavailable, "connection lost")
     }
 
     /// Answers whether the server takes commands now; used by health checks.
@@ -115,12 +120,20 @@ public final class RedisClient: Service, Sendable {
                 state.withLock { state in
                     if case .opening(let pending) = state, pending === future { state = .open(channel) }
                 }
+                channel.closeFuture.whenComplete { _ in self.forget(channel) }
                 return channel
             } catch {
                 state.withLock { state in
                     if case .opening(let pending) = state, pending === future { state = .empty }
                 }
                 throw RedisError(.unavailable, "cannot connect to \(Self.describe(error))")
+            }
+        }
+
+        /// Leaves `channel` (closing or closed) so that the next command opens a new connection.
+        func forget(_ channel: any Channel) {
+            state.withLock { state in
+                if case .open(let current) = state, current === channel { state = .empty }
             }
         }
 

@@ -29,19 +29,20 @@ final class OrderFollowUp: Service, Sendable {
         self.logger = logger
     }
 
+    /// Not cancelled at shutdown, only stopped between passes: queries in flight finish (within
+    /// their 5 s timeout), because cancelling URLSession's tasks crashes swift-corelibs-foundation
+    /// ("Trying to access a behaviour for a task that in not in the registry").
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var asked = 0
-                do {
-                    asked = try await self.queryPendingOrders()
-                    try await self.invalidateAfterDeadline()
-                } catch {
-                    if Task.isCancelled { return }
-                    self.logger.warning("order follow-up failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                }
-                if asked == 0 { try? await Task.sleep(for: self.interval) }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var asked = 0
+            do {
+                asked = try await queryPendingOrders()
+                try await invalidateAfterDeadline()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("order follow-up failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             }
+            if asked == 0 { try? await Task.sleep(for: interval) }
         }
     }
 
@@ -68,6 +69,7 @@ final class OrderFollowUp: Service, Sendable {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, (orderNo, provider, expired)) in due.enumerated() {
+                if Task.isShuttingDownGracefully { break }  // the rest are asked 30 s later, by whichever worker runs
                 if index >= 16 { try await group.next() }
                 group.addTask { try await self.follow(orderNo, provider: provider, expired: expired) }
             }
