@@ -80,7 +80,9 @@ public final class RedisClient: Service, Sendable {
         let timeout = TimeAmount.nanoseconds(Int64(settings.commandTimeout.components.seconds) * 1_000_000_000
             + Int64(settings.commandTimeout.components.attoseconds / 1_000_000_000))
         return ClientBootstrap(group: group)
-            .connectTimeout(timeout)
+            // At least 2 s to connect, whatever a command may take: a busy moment must not
+            // make a reachable server look down.
+            .connectTimeout(max(timeout, .seconds(2)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in

@@ -71,10 +71,10 @@ import Testing
     @Test func aCommandWithoutAReplyInTimeIsUnavailableAndTheNextOneWorks() async throws {
         var settings = TestStack.redis
         settings.maxConnections = 1
-        settings.commandTimeout = .milliseconds(300)
+        settings.commandTimeout = .seconds(1)
         try await withRedis(settings) { redis in
             let started = ContinuousClock.now
-            // The server holds BLPOP's reply for 5 s; the client waits 0.3 s.
+            // The server holds BLPOP's reply for 5 s; the client waits 1 s.
             let k = key()
             let blocked = Task { () throws(RedisError) -> RedisValue in try await redis.send("BLPOP", k, "5") }
             try await Task.sleep(for: .milliseconds(50))
