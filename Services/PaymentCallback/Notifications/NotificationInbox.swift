@@ -17,7 +17,7 @@ struct NotificationInbox: Sendable {
     let wechat: WeChatPayNotify
     let postgres: PostgresClient
     let logger: Logger
-    private let batcher: StatementBatcher<StoredNotification, Void, String>
+    private let inserts: StatementBatcher<StoredNotification, Void, String>
 
     static let maxBytes = 64 * 1024
 
@@ -26,7 +26,11 @@ struct NotificationInbox: Sendable {
         self.wechat = wechat
         self.postgres = postgres
         self.logger = logger
-        self.batcher = Self.makeBatcher(postgres: postgres, logger: logger)
+        self.inserts = StatementBatcher(key: { "\($0.notification.provider.rawValue)\u{0}\($0.notification.dedupeKey)" }) { rows in
+            // A prepared statement: the hot path of the peak, parsed and planned once per connection.
+            _ = try await postgres.execute(StoreNotifications(rows), logger: logger)
+            return rows.map { _ in () }
+        }
     }
 
     init(settings: PaymentSettings, postgres: PostgresClient, logger: Logger) {
@@ -80,21 +84,13 @@ struct NotificationInbox: Sendable {
     /// The inbox row; a repeat (same provider and key) changes nothing. Concurrent notifications
     /// share one statement and one commit (`StatementBatcher`); each is answered after it.
     func store(_ notification: ProviderNotification, raw: [UInt8], source: String = "notify") async throws {
-        try await batcher.submit(StoredNotification(notification: notification, raw: raw, source: source))
+        try await inserts.submit(StoredNotification(notification: notification, raw: raw, source: source))
     }
 
     struct StoredNotification: Sendable {
         let notification: ProviderNotification
         let raw: [UInt8]
         let source: String
-    }
-
-    static func makeBatcher(postgres: PostgresClient, logger: Logger) -> StatementBatcher<StoredNotification, Void, String> {
-        StatementBatcher(key: { "\($0.notification.provider.rawValue)\u{0}\($0.notification.dedupeKey)" }) { rows in
-            // A prepared statement: the hot path of the peak, parsed and planned once per connection.
-            _ = try await postgres.execute(StoreNotifications(rows), logger: logger)
-            return rows.map { _ in () }
-        }
     }
 
     struct StoreNotifications: PostgresPreparedStatement {

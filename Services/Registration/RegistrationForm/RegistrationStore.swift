@@ -25,7 +25,7 @@ struct RegistrationStore: Sendable {
     private let codes = Cache<ReferenceCodes>(lifetime: .seconds(60))
     /// Approved points, read for every submission; a newly approved point shows within seconds.
     private let approvedPoints = Cache<[ConfirmationPointOption]>(lifetime: .seconds(10))
-    private let batcher: StatementBatcher<Saving, Saved, Int64>
+    private let saves: StatementBatcher<Saving, Saved, Int64>
     private let bases: StatementBatcher<Int64, SubmissionBases.Row?, Int64>
     static let basicColumn = "registration.basic"
 
@@ -33,7 +33,7 @@ struct RegistrationStore: Sendable {
         self.postgres = postgres
         self.cipher = cipher
         self.logger = logger
-        batcher = StatementBatcher(key: \.candidateID) { savings in
+        saves = StatementBatcher(key: \.candidateID) { savings in
             let saved = try await Self.save(savings, cipher: cipher, logger: logger) { try await postgres.execute($0, logger: logger) }
             return savings.map { saved[$0.candidateID] ?? Saved(status: nil, revision: nil) }
         }
@@ -92,7 +92,7 @@ struct RegistrationStore: Sendable {
         _ candidateID: Int64, year: Int, form: RegistrationForm, submission: Submission? = nil, choices: [CandidateSubmitted.Choice] = []
     ) async throws -> Int {
         let saving = Saving(candidateID: candidateID, year: year, form: form, submission: submission, choices: choices)
-        let saved = try await batcher.submit(saving)
+        let saved = try await saves.submit(saving)
         guard let status = saved.status else { throw APIError.unauthenticated }
         guard let revision = saved.revision else { throw Failure.locked(status: status) }
         return revision
