@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import Messaging
 import NIOCore
-import NIOPosix
 import PostgresNIO
 import Prometheus
 import Redis
@@ -18,10 +17,6 @@ import Storage
 /// fix, and exits non-zero: no stack trace for an operator to read through.
 public enum ServiceMain {
     public static func run(_ definition: ServiceDefinition, arguments: [String] = CommandLine.arguments) async -> Int32 {
-        // Tasks then run on NIO's event loops: a request's work no longer hops between the loop
-        // that owns its sockets and a separate pool of threads (13% more submissions/s here).
-        // Blocking work (Argon2, images, AMQP) already runs on NIO thread pools, never on a loop.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let settings: ServiceSettings
         let reader = SettingsReader(arguments: arguments)
         do {
