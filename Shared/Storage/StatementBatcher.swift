@@ -4,8 +4,9 @@ import Synchronization
 ///
 /// A request's row waits only while `maxInFlight` statements are already running; when one
 /// finishes it takes everything that arrived meanwhile (up to `maxBatch`). An idle system
-/// therefore writes each row at once, and a busy one writes many rows per statement, per round
-/// trip and per WAL flush, which is what lets hundreds of requests share one commit.
+/// therefore writes each row at once (by the caller's own task), and a busy one writes many rows
+/// per statement, per round trip and per WAL flush, which is what lets hundreds of requests share
+/// one commit.
 ///
 /// Rows with the same `key` (one candidate) never share a statement: the statement may assume
 /// each key at most once. When a statement of several rows fails, each row is tried alone, so
@@ -42,6 +43,27 @@ public final class StatementBatcher<Row: Sendable, Outcome: Sendable, Key: Hasha
     /// Writes `row` with whatever else is waiting; returns its outcome once its statement is done.
     public func submit(_ row: Row) async throws -> Outcome {
         let key = self.key(row)
+        // Nothing waiting and room for another statement: the row is written alone, by the
+        // caller's own task. Handing it to a new task would cost two thread switches for nothing
+        // to gather. Alone, so that a caller whose task is cancelled fails nobody else's row.
+        let leads = state.withLock { state in
+            guard state.waiting.isEmpty, state.inFlight < maxInFlight else { return false }
+            state.inFlight += 1
+            return true
+        }
+        if leads {
+            defer {
+                let next = state.withLock { state in
+                    let next = Self.take(&state, upTo: maxBatch)
+                    if next.isEmpty { state.inFlight -= 1 }
+                    return next
+                }
+                if !next.isEmpty { Task { await self.drain(starting: next) } }
+            }
+            let outcomes = try await write([row])
+            precondition(outcomes.count == 1, "a batch write must answer every row")
+            return outcomes[0]
+        }
         return try await withCheckedThrowingContinuation { continuation in
             let batch = state.withLock { state -> [Waiting]? in
                 state.waiting.append(Waiting(row: row, key: key, continuation: continuation))

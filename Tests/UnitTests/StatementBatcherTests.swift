@@ -63,4 +63,21 @@ import Testing
         for row in 0..<20 where row != 7 { #expect(results[row] == .success(row * 10)) }
         #expect(recorder.batches.withLock { $0 }.contains { $0.count > 1 }, "rows were grouped before the failure split them")
     }
+
+    /// An idle batcher writes a row at once, alone; a caller cancelled during its own write fails
+    /// only itself, and the rows that queued behind it are still written.
+    @Test func aLoneRowIsWrittenAtOnceAndACancelledWriterFailsOnlyItself() async throws {
+        let recorder = Recorder()
+        let batcher = StatementBatcher<Int, Int, Int>(maxInFlight: 1, key: { $0 }) { try await recorder.write($0) }
+        #expect(try await batcher.submit(1) == 10)
+        #expect(recorder.batches.withLock { $0 } == [[1]])
+
+        let cancelled = Task { try await batcher.submit(2) }
+        while recorder.batches.withLock({ $0.count }) < 2 { await Task.yield() }  // row 2 is being written
+        let queued = Task { try await batcher.submit(3) }
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        #expect(try await queued.value == 30)
+        #expect(recorder.batches.withLock { $0 } == [[1], [2], [3]])
+    }
 }

@@ -258,13 +258,16 @@ struct RegistrationStore: Sendable {
         return (IdentityDocument(type: IdentityDocumentType(rawValue: type) ?? .residentID, number: number), city ?? "", pledge)
     }
 
-    /// Read for every submission: concurrent submissions share one prepared query.
+    /// Read for every submission: concurrent submissions share one prepared query. The ids go
+    /// through a sub-select so that the planner cannot see how many there are: it then plans the
+    /// query once and reuses the plan, where a visible array made it plan every execution again
+    /// (0.4 ms of PostgreSQL's time each, more than the query itself).
     struct SubmissionBases: PostgresPreparedStatement {
         static let sql = """
             SELECT c.id, c.document_type, c.document_number_sealed, c.personal_data_key_id, n.parent_id, r.pledge_version
             FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
             LEFT JOIN registration r ON r.candidate_id = c.id
-            WHERE c.id = ANY($1)
+            WHERE c.id = ANY((SELECT $1::bigint[])::bigint[])
             """
         typealias Row = (Int64, String, ByteBuffer, String, String?, String?)
         let candidateIDs: [Int64]
