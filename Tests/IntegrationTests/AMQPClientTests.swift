@@ -105,13 +105,15 @@ import Testing
     @Test func anIdleConnectionSurvivesItsHeartbeatTimeout() async throws {
         let name = UUID().uuidString
         var settings = TestStack.amqp
-        settings.heartbeatSeconds = 1
+        // The broker gives up after two silent periods: 4 s here; the pause is longer. (1 s periods
+        // were too short for a busy CI machine to keep, even with four visits per period.)
+        settings.heartbeatSeconds = 2
         let broker = AMQPClient(settings: settings, topology: topology(name), logger: TestStack.logger)
         let running = Task { try await broker.run() }
         defer { running.cancel() }
         try await broker.publish([message(name, 5, body: [5])])
         let taken = try #require(try await broker.get(queue: "test.\(name)"))
-        try await Task.sleep(for: .seconds(4))
+        try await Task.sleep(for: .seconds(6))
         try await broker.ack(taken)
         #expect(try await broker.get(queue: "test.\(name)") == nil)
         await broker.close()

@@ -7,15 +7,20 @@ import Testing
 @Suite struct StatementBatcherTests {
     struct Refused: Error, Equatable { let row: Int }
 
-    /// Records every batch it is given; a batch holding `poison` fails as a whole.
+    /// Records every batch it is given; a batch holding `poison` fails as a whole, one holding
+    /// `stuck` takes a minute (unless its task is cancelled).
     final class Recorder: Sendable {
         let batches = Mutex<[[Int]]>([])
         let poison: Int?
-        init(poison: Int? = nil) { self.poison = poison }
+        let stuck: Int?
+        init(poison: Int? = nil, stuck: Int? = nil) {
+            self.poison = poison
+            self.stuck = stuck
+        }
 
         func write(_ rows: [Int]) async throws -> [Int] {
             batches.withLock { $0.append(rows) }
-            try await Task.sleep(for: .milliseconds(5))  // a statement's round trip
+            try await Task.sleep(for: rows.contains { $0 == stuck } ? .seconds(60) : .milliseconds(5))  // a statement's round trip
             if let poison, rows.contains(poison) { throw Refused(row: poison) }
             return rows.map { $0 * 10 }
         }
@@ -67,7 +72,7 @@ import Testing
     /// An idle batcher writes a row at once, alone; a caller cancelled during its own write fails
     /// only itself, and the rows that queued behind it are still written.
     @Test func aLoneRowIsWrittenAtOnceAndACancelledWriterFailsOnlyItself() async throws {
-        let recorder = Recorder()
+        let recorder = Recorder(stuck: 2)
         let batcher = StatementBatcher<Int, Int, Int>(maxInFlight: 1, key: { $0 }) { try await recorder.write($0) }
         #expect(try await batcher.submit(1) == 10)
         #expect(recorder.batches.withLock { $0 } == [[1]])
@@ -75,6 +80,7 @@ import Testing
         let cancelled = Task { try await batcher.submit(2) }
         while recorder.batches.withLock({ $0.count }) < 2 { await Task.yield() }  // row 2 is being written
         let queued = Task { try await batcher.submit(3) }
+        try await Task.sleep(for: .milliseconds(50))  // row 3 waits behind it (or, on a slow machine, comes after)
         cancelled.cancel()
         await #expect(throws: CancellationError.self) { try await cancelled.value }
         #expect(try await queued.value == 30)
