@@ -350,7 +350,7 @@ render_gateway_config() {
   for service in "${SERVICES[@]}"; do
     name=$(echo "$service" | tr 'A-Z' 'a-z')
     host=127.0.0.1; [ "$target" = compose ] && host=$name
-    upstreams+="    upstream $name {"$'\n'"        server $host:$(service_port "$service");"$'\n'"        keepalive 32;"$'\n'"    }"$'\n'
+    upstreams+="    upstream $name {"$'\n'"        server $host:$(service_port "$service");"$'\n'"        keepalive 256;"$'\n'"    }"$'\n'
     locations+="        location ${GATEWAY_PATH[$service]} {"$'\n'"            limit_req zone=per_client burst=$GATEWAY_BURST nodelay;"$'\n'"            proxy_pass http://$name/;"$'\n'"        }"$'\n'
   done
   if [ "$target" = compose ]; then
