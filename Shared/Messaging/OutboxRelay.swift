@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Publishes committed outbox rows to `exam.events` and marks them published (a worker role).
 ///
@@ -21,7 +22,9 @@ public final class OutboxRelay: Service, Sendable {
     /// For fault-injection tests only: runs after the broker confirmed a batch, before marking.
     private let afterPublish: (@Sendable () -> Void)?
     private let published = Counter(label: "outbox_published_total")
-    private let parked = Counter(label: "outbox_parked_total")
+    /// Routing keys this process has already reported as unroutable: an operator needs one error
+    /// per missing binding, not one per batch (the counter keeps the running total).
+    private let reportedUnroutable = Mutex<Set<String>>([])
     private static let partitions = 16
     private static let lockBase: Int64 = 2019_0900_00
 
@@ -113,11 +116,10 @@ public final class OutboxRelay: Service, Sendable {
                 try await transaction.query("UPDATE outbox_event SET published_at = now() WHERE id = ANY(\(sent))", logger: logger)
             }
             if !parkedIDs.isEmpty {
-                logger.error("no queue takes these events; parked", metadata: ["count": "\(parkedIDs.count)"])
                 try await transaction.query(
                     "UPDATE outbox_event SET parked_at = now(), last_error = 'unroutable: no queue is bound to this routing key' WHERE id = ANY(\(parkedIDs))",
                     logger: logger)
-                parked.increment(by: parkedIDs.count)
+                reportParked(rows.filter { unroutable.contains($0.message.messageID) }.map(\.message.routingKey))
             }
             published.increment(by: sent.count)
             return rows.count
@@ -127,5 +129,15 @@ public final class OutboxRelay: Service, Sendable {
     private struct Row {
         let id: Int64
         let message: OutgoingMessage
+    }
+
+    private func reportParked(_ routingKeys: [String]) {
+        for (routingKey, count) in Dictionary(grouping: routingKeys, by: { $0 }).mapValues(\.count) {
+            Counter(label: "outbox_parked_total", dimensions: [("routing_key", routingKey)]).increment(by: count)
+            let first = reportedUnroutable.withLock { $0.insert(routingKey).inserted }
+            logger.log(
+                level: first ? .error : .debug, "no queue takes these events; parked",
+                metadata: ["routing_key": "\(routingKey)", "count": "\(count)"])
+        }
     }
 }
