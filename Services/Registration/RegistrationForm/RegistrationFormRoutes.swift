@@ -91,10 +91,10 @@ struct RegistrationFormRoutes: Sendable {
         return Response(status: .noContent)
     }
 
-    @Sendable func points(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[ConfirmationPointOption]> {
+    @Sendable func points(_ request: Request, _ context: BasicRequestContext) async throws -> EncodedJSON {
         let session = try await access.candidateSessions.require(request)
         guard let city = try await store.registeringCity(session.accountID) else { throw APIError.unauthenticated }
-        return JSONOutput(try await store.points(city: city))
+        return try await store.pointsJSON(city: city)
     }
 
     struct StatusView: Encodable, Sendable {

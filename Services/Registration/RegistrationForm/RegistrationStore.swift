@@ -24,7 +24,7 @@ struct RegistrationStore: Sendable {
     let logger: Logger
     private let codes = Cache<ReferenceCodes>(lifetime: .seconds(60))
     /// Approved points, read for every submission; a newly approved point shows within seconds.
-    private let approvedPoints = Cache<[ConfirmationPointOption]>(lifetime: .seconds(10))
+    private let approvedPoints = Cache<ApprovedPoints>(lifetime: .seconds(10))
     private let saves: StatementBatcher<Saving, Saved, Int64>
     private let bases: StatementBatcher<Int64, SubmissionBases.Row?, Int64>
     static let basicColumn = "registration.basic"
@@ -306,12 +306,39 @@ struct RegistrationStore: Sendable {
 
     /// Approved points, all of a city's or one by id.
     func points(city: String? = nil, id: String? = nil) async throws -> [ConfirmationPointOption] {
-        let all = try await allApprovedPoints()
-        return all.filter { point in (city == nil || point.cityID == city) && (id == nil || point.id == id) }
+        let approved = try await approvedPointsNow()
+        if let id { return approved.byID[id].map { point in city == nil || point.cityID == city ? [point] : [] } ?? [] }
+        return approved.all.filter { city == nil || $0.cityID == city }
+    }
+
+    /// A city's approved points as the candidates' list answers them, encoded once per refresh.
+    func pointsJSON(city: String) async throws -> EncodedJSON {
+        let approved = try await approvedPointsNow()
+        return try approved.jsonByCity[city] ?? EncodedJSON([ConfirmationPointOption]())
+    }
+
+    /// The approved points, indexed the ways they are asked for: by id for every submission, by
+    /// city (as JSON) for every candidate choosing one.
+    struct ApprovedPoints: Sendable {
+        let all: [ConfirmationPointOption]
+        let byID: [String: ConfirmationPointOption]
+        let jsonByCity: [String: EncodedJSON]
+
+        init(_ all: [ConfirmationPointOption]) throws {
+            self.all = all
+            byID = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            jsonByCity = try Dictionary(grouping: all, by: \.cityID).mapValues { try EncodedJSON($0) }
+        }
+    }
+
+    private func approvedPointsNow() async throws -> ApprovedPoints {
+        if let cached = approvedPoints.value { return cached }
+        let approved = try ApprovedPoints(try await allApprovedPoints())
+        approvedPoints.value = approved
+        return approved
     }
 
     private func allApprovedPoints() async throws -> [ConfirmationPointOption] {
-        if let cached = approvedPoints.value { return cached }
         let rows = try await postgres.query(
             """
             SELECT p.node_id, n.name, county.parent_id, p.county_id, p.address, p.phone, p.levels, p.low_age, p.medical, p.hours::text
@@ -331,7 +358,6 @@ struct RegistrationStore: Sendable {
                     levels: levels.compactMap(StudyLevel.init(rawValue:)), lowAge: lowAge, medical: medical,
                     hours: (try? JSONDecoder().decode([[String]].self, from: Data(hours.utf8))) ?? []))
         }
-        approvedPoints.value = points
         return points
     }
 }

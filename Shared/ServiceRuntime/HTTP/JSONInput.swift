@@ -76,13 +76,30 @@ public struct JSONOutput<Value: Encodable & Sendable>: ResponseGenerator, Sendab
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try EncodedJSON(value, status: status, headers: headers).response(from: request, context: context)
+    }
+}
+
+/// JSON encoded once, answered as often as asked (a list every candidate's page asks for), the
+/// same bytes and headers `JSONOutput` would give.
+public struct EncodedJSON: ResponseGenerator, Sendable {
+    public let bytes: ByteBuffer
+    public let status: HTTPResponse.Status
+    public var headers: HTTPFields
+
+    public init(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.dateEncodingStrategy = .iso8601
-        var headers = self.headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        self.bytes = ByteBuffer(bytes: try encoder.encode(value))
+        self.status = status
+        self.headers = headers
+        self.headers[.contentType] = "application/json; charset=utf-8"
+        self.headers[.cacheControl] = "no-store"
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: bytes))
     }
 }
 
