@@ -110,16 +110,16 @@ public final class OutboxRelay: Service, Sendable {
                 unroutable = Set(error.unroutableMessageIDs)
             }
             afterPublish?()
+            let parkedRows = rows.filter { unroutable.contains($0.message.messageID) }
             let sent = rows.filter { !unroutable.contains($0.message.messageID) }.map(\.id)
-            let parkedIDs = rows.filter { unroutable.contains($0.message.messageID) }.map(\.id)
             if !sent.isEmpty {
                 try await transaction.query("UPDATE outbox_event SET published_at = now() WHERE id = ANY(\(sent))", logger: logger)
             }
-            if !parkedIDs.isEmpty {
+            if !parkedRows.isEmpty {
                 try await transaction.query(
-                    "UPDATE outbox_event SET parked_at = now(), last_error = 'unroutable: no queue is bound to this routing key' WHERE id = ANY(\(parkedIDs))",
+                    "UPDATE outbox_event SET parked_at = now(), last_error = 'unroutable: no queue is bound to this routing key' WHERE id = ANY(\(parkedRows.map(\.id)))",
                     logger: logger)
-                reportParked(rows.filter { unroutable.contains($0.message.messageID) }.map(\.message.routingKey))
+                reportParked(parkedRows.map(\.message.routingKey))
             }
             published.increment(by: sent.count)
             return rows.count

@@ -53,11 +53,7 @@ public final class StatementBatcher<Row: Sendable, Outcome: Sendable, Key: Hasha
         }
         if leads {
             defer {
-                let next = state.withLock { state in
-                    let next = Self.take(&state, upTo: maxBatch)
-                    if next.isEmpty { state.inFlight -= 1 }
-                    return next
-                }
+                let next = nextBatch()
                 if !next.isEmpty { Task { await self.drain(starting: next) } }
             }
             let outcomes = try await write([row])
@@ -80,11 +76,17 @@ public final class StatementBatcher<Row: Sendable, Outcome: Sendable, Key: Hasha
         var batch = batch
         while !batch.isEmpty {
             await run(batch)
-            batch = state.withLock { state in
-                let next = Self.take(&state, upTo: maxBatch)
-                if next.isEmpty { state.inFlight -= 1 }
-                return next
-            }
+            batch = nextBatch()
+        }
+    }
+
+    /// What waits, for the statement that just finished to write next; when nothing waits, that
+    /// statement's place is given up.
+    private func nextBatch() -> [Waiting] {
+        state.withLock { state in
+            let next = Self.take(&state, upTo: maxBatch)
+            if next.isEmpty { state.inFlight -= 1 }
+            return next
         }
     }
 
