@@ -98,35 +98,24 @@ final class NotificationApplier: Service, Sendable {
         var paidOrders: [(orderNo: String, tradeNo: String, paidAt: Date?)] = []
         var paidCandidates: [(candidateID: Int64, provider: String)] = []
         var events: [OutboxEvent] = []
-        var transactionOwners: [(provider: String, tradeNo: String, candidateID: Int64, disposition: String)] = []
+        /// The provider transactions first seen in this batch, each with what became of its money.
+        var transactions: [(payment: Pending, candidateID: Int64?, disposition: String)] = []
         var refunds: [(notification: Pending, candidateID: Int64?, reason: String)] = []
         var anomalies: [(notification: Pending, kind: String, detail: String)] = []
+
+        /// Money no order can take: recorded and queued for a refund, never lost.
+        mutating func refund(_ payment: Pending, candidateID: Int64?, reason: String) {
+            refunds.append((payment, candidateID, reason))
+            transactions.append((payment, candidateID, "refund_due"))
+            outcomes[payment.id] = "refund_due:\(reason)"
+        }
     }
 
     private func applyPayments(_ payments: [Pending], into batch: inout Batch, on connection: PostgresConnection) async throws {
         guard !payments.isEmpty else { return }
-        // One row per provider transaction: a repeat under another key, or a query's answer, finds it taken.
-        var fresh = Set<String>()
-        for try await (provider, trade) in try await connection.query(
-            """
-            INSERT INTO payment_transaction (provider, trade_no, order_no, amount_fen, paid_at, disposition)
-            SELECT * FROM unnest(\(payments.map(\.provider))::text[], \(payments.map(\.tradeNo))::text[], \(payments.map(\.orderNo))::text[],
-                                 \(payments.map(\.amountFen))::int[], \(payments.map { $0.occurredAt ?? Date() })::timestamptz[], \(payments.map { _ in "applied" })::text[])
-            ON CONFLICT (provider, trade_no) DO NOTHING RETURNING provider, trade_no
-            """, logger: logger
-        ).decode((String, String).self) {
-            fresh.insert(provider + "\u{0}" + trade)
-        }
-        var applying: [Pending] = []
-        for payment in payments {
-            if fresh.remove(payment.provider + "\u{0}" + payment.tradeNo) != nil {
-                applying.append(payment)
-            } else {
-                batch.outcomes[payment.id] = "duplicate"
-            }
-        }
-        guard !applying.isEmpty else { return }
-
+        // The orders and their candidates are locked first (in candidate order, as every worker
+        // does): a repeat of a trade under another key, or a query's answer for it, then waits
+        // here and finds the trade already recorded below.
         struct Order {
             let candidateID: Int64
             let year: Int
@@ -139,7 +128,7 @@ final class NotificationApplier: Service, Sendable {
             """
             SELECT o.order_no, o.provider, o.candidate_id, o.year, o.amount_fen, o.status, c.status
             FROM payment_order o JOIN candidate_account c ON c.id = o.candidate_id
-            WHERE o.order_no = ANY(\(applying.map(\.orderNo)))
+            WHERE o.order_no = ANY(\(payments.map(\.orderNo)))
             ORDER BY c.id
             FOR UPDATE OF o, c
             """, logger: logger
@@ -147,26 +136,36 @@ final class NotificationApplier: Service, Sendable {
             orders[provider + "\u{0}" + orderNo] = Order(candidateID: candidateID, year: year, amountFen: amount, status: status)
             candidates[candidateID] = candidateStatus
         }
-        for payment in applying {
+        // One row per provider transaction: a trade already recorded is a repeat.
+        var recorded = Set<String>()
+        for try await (provider, trade) in try await connection.query(
+            """
+            SELECT p.provider, p.trade_no FROM payment_transaction p
+            JOIN unnest(\(payments.map(\.provider))::text[], \(payments.map(\.tradeNo))::text[]) AS t(provider, trade_no)
+              ON p.provider = t.provider AND p.trade_no = t.trade_no
+            """, logger: logger
+        ).decode((String, String).self) {
+            recorded.insert(provider + "\u{0}" + trade)
+        }
+
+        for payment in payments {
+            guard recorded.insert(payment.provider + "\u{0}" + payment.tradeNo).inserted else {
+                batch.outcomes[payment.id] = "duplicate"
+                continue
+            }
             let key = payment.provider + "\u{0}" + payment.orderNo
             guard let order = orders[key] else {
-                batch.refunds.append((payment, nil, "unknown_order"))
-                batch.outcomes[payment.id] = "refund_due:unknown_order"
+                batch.refund(payment, candidateID: nil, reason: "unknown_order")
                 continue
             }
             let candidateStatus = candidates[order.candidateID] ?? ""
             guard payment.amountFen == order.amountFen else {
                 batch.anomalies.append((payment, "amount_mismatch", "paid \(payment.amountFen) fen, order of \(order.amountFen) fen"))
-                batch.refunds.append((payment, order.candidateID, "amount_mismatch"))
-                batch.transactionOwners.append((payment.provider, payment.tradeNo, order.candidateID, "refund_due"))
-                batch.outcomes[payment.id] = "refund_due:amount_mismatch"
+                batch.refund(payment, candidateID: order.candidateID, reason: "amount_mismatch")
                 continue
             }
             guard candidateStatus == "confirmed", order.status != "paid" else {
-                let reason = candidateStatus == "paid" ? "second_payment" : "candidate_\(candidateStatus)"
-                batch.refunds.append((payment, order.candidateID, reason))
-                batch.transactionOwners.append((payment.provider, payment.tradeNo, order.candidateID, "refund_due"))
-                batch.outcomes[payment.id] = "refund_due:\(reason)"
+                batch.refund(payment, candidateID: order.candidateID, reason: candidateStatus == "paid" ? "second_payment" : "candidate_\(candidateStatus)")
                 continue
             }
             if order.status != "open" {
@@ -178,7 +177,7 @@ final class NotificationApplier: Service, Sendable {
             orders[key]?.status = "paid"
             batch.paidOrders.append((payment.orderNo, payment.tradeNo, payment.occurredAt))
             batch.paidCandidates.append((order.candidateID, payment.provider))
-            batch.transactionOwners.append((payment.provider, payment.tradeNo, order.candidateID, "applied"))
+            batch.transactions.append((payment, order.candidateID, "applied"))
             let event = PaymentCompleted(
                 candidateID: order.candidateID, year: order.year, orderNo: payment.orderNo, provider: payment.provider, amountFen: order.amountFen)
             batch.events.append(try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(order.candidateID)", routingKey: PaymentCompleted.routingKey))
@@ -213,6 +212,8 @@ final class NotificationApplier: Service, Sendable {
         }
     }
 
+    struct TradeRecordedConcurrently: Error {}
+
     private func write(_ batch: Batch, on connection: PostgresConnection) async throws {
         if !batch.paidOrders.isEmpty {
             try await connection.query(
@@ -232,24 +233,24 @@ final class NotificationApplier: Service, Sendable {
                 """, logger: logger)
             try await Outbox.append(batch.events, in: connection, logger: logger)
         }
-        if !batch.transactionOwners.isEmpty {
-            try await connection.query(
+        if !batch.transactions.isEmpty {
+            let inserted = try await connection.query(
                 """
-                UPDATE payment_transaction p SET candidate_id = t.candidate_id, disposition = t.disposition
-                FROM unnest(\(batch.transactionOwners.map(\.provider))::text[], \(batch.transactionOwners.map(\.tradeNo))::text[],
-                            \(batch.transactionOwners.map(\.candidateID))::bigint[], \(batch.transactionOwners.map(\.disposition))::text[])
-                    AS t(provider, trade_no, candidate_id, disposition)
-                WHERE p.provider = t.provider AND p.trade_no = t.trade_no
-                """, logger: logger)
+                INSERT INTO payment_transaction (provider, trade_no, order_no, amount_fen, paid_at, candidate_id, disposition)
+                SELECT t.provider, t.trade_no, t.order_no, t.amount, t.paid_at, nullif(t.candidate_id, 0), t.disposition
+                FROM unnest(\(batch.transactions.map(\.payment.provider))::text[], \(batch.transactions.map(\.payment.tradeNo))::text[],
+                            \(batch.transactions.map(\.payment.orderNo))::text[], \(batch.transactions.map(\.payment.amountFen))::int[],
+                            \(batch.transactions.map { $0.payment.occurredAt ?? Date() })::timestamptz[],
+                            \(batch.transactions.map { $0.candidateID ?? 0 })::bigint[], \(batch.transactions.map(\.disposition))::text[])
+                    AS t(provider, trade_no, order_no, amount, paid_at, candidate_id, disposition)
+                ON CONFLICT (provider, trade_no) DO NOTHING RETURNING 1
+                """, logger: logger
+            ).collect().count
+            // Another worker recorded one of these trades after we looked (an order we do not
+            // have, so no lock to wait on): this batch is undone and applied again.
+            guard inserted == batch.transactions.count else { throw TradeRecordedConcurrently() }
         }
         if !batch.refunds.isEmpty {
-            // Money no order can take: recorded and queued for a refund, never lost.
-            try await connection.query(
-                """
-                UPDATE payment_transaction p SET disposition = 'refund_due'
-                FROM unnest(\(batch.refunds.map(\.notification.provider))::text[], \(batch.refunds.map(\.notification.tradeNo))::text[]) AS t(provider, trade_no)
-                WHERE p.provider = t.provider AND p.trade_no = t.trade_no
-                """, logger: logger)
             try await connection.query(
                 """
                 INSERT INTO payment_refund (provider, trade_no, order_no, candidate_id, amount_fen, reason)
