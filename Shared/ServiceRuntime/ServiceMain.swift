@@ -44,6 +44,9 @@ public enum ServiceMain {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: UnexpectedErrorMiddleware())
         router.get("health") { _, _ in await health(of: definition.name, checks) }
+        // Liveness: the process answers, whatever its dependencies say (a supervisor restarts a
+        // process that stops answering; one whose database is down is waited for, not killed).
+        router.get("health/live") { _, _ in Response(status: .noContent, headers: [.cacheControl: "no-store"]) }
         router.get("metrics") { _, _ in
             var buffer = [UInt8]()
             registry.emit(into: &buffer)

@@ -97,6 +97,9 @@ import Testing
         #expect(down.failed == ["redis"])
         #expect(down.checks["postgres"] == "ok")
         #expect(down.checks["rabbitmq"] == "ok")
+        // Alive all the same: a supervisor must wait for Redis, not restart the process.
+        let (_, live) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/health/live")!)
+        #expect((live as? HTTPURLResponse)?.statusCode == 204)
 
         redis = try startRedis(port: redisPort)
         #expect(try await waitForHealth(httpPort, status: 200, within: .seconds(10)) != nil)

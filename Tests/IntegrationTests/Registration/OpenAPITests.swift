@@ -21,7 +21,7 @@ import Testing
         for (path, operations) in Self.paths {
             for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
         }
-        let served = Set(try AccessFixture.registrationRoutes()).union(["GET /health", "GET /metrics"])
+        let served = Set(try AccessFixture.registrationRoutes()).union(["GET /health", "GET /health/live", "GET /metrics"])
         #expect(documented.subtracting(served).isEmpty, "documented, not served: \(documented.subtracting(served).sorted())")
         #expect(served.subtracting(documented).isEmpty, "served, not documented: \(served.subtracting(documented).sorted())")
     }
