@@ -15,10 +15,32 @@ public enum JSONInput {
         guard String(validatingUTF8: data) != nil else {
             throw APIError(.badRequest, code: "invalid_encoding", message: "提交的内容不是有效的 UTF-8 文本")
         }
+        guard !carriesNUL(data) else {
+            throw APIError(.badRequest, code: "invalid_characters", message: "提交的内容含有不允许的字符")
+        }
         do {
             return try JSONDecoder().decode(Input.self, from: data)
         } catch let error as DecodingError {
             throw APIError(.badRequest, code: "invalid_json", message: "提交的内容格式有误", fields: [fieldError(error)])
+        }
+    }
+
+    /// Whether a JSON text carries U+0000 (which it can only as the escape `\u0000`). No text in
+    /// this system may: PostgreSQL cannot store it, and a query given one fails, whatever its field.
+    static func carriesNUL(_ data: Data) -> Bool {
+        let backslash = UInt8(ascii: "\\"), u = UInt8(ascii: "u"), zero = UInt8(ascii: "0")
+        return data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            while index + 1 < bytes.count {
+                guard bytes[index] == backslash else {
+                    index += 1
+                    continue
+                }
+                if bytes[index + 1] == u, index + 5 < bytes.count, bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == zero }) { return true }
+                index += 2  // the escaped character, which may itself be a backslash
+            }
+            return false
         }
     }
 

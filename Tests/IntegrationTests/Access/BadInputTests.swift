@@ -29,6 +29,8 @@ import Testing
         ("invalid UTF-8", [0x7B, 0x22, 0x6E, 0x61, 0x6D, 0x65, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0xFF, 0x22, 0x7D]),
         ("wrong types", Array(#"{"documentType":7,"documentNumber":430102,"name":[],"phone":true,"password":{},"countyID":1,"username":2,"nodeID":3,"code":4,"newPassword":5,"currentPassword":6,"roles":"x","reason":9}"#.utf8)),
         ("too large", Array(("{\"name\":\"" + String(repeating: "x", count: 70_000) + "\"}").utf8)),
+        // PostgreSQL cannot store U+0000: a query given one fails, so it must never reach one.
+        ("NUL characters", Array(#"{"documentType":"resident_id","documentNumber":"\u0000","name":"\u0000","phone":"\u0000","password":"\u0000","countyID":"\u0000","username":"\u0000","nodeID":"\u0000","code":"\u0000","newPassword":"\u0000","currentPassword":"\u0000","reason":"\u0000"}"#.utf8)),
     ]
 
     @Test func everyEndpointRefusesMalformedBodiesWithA4xx() async throws {
@@ -112,6 +114,14 @@ import Testing
                 #expect(fields.contains { $0["field"] as? String == field && ($0["code"] as? String == code) }, "\(field): \(response.text.prefix(300))")
                 #expect(fields.allSatisfy { !($0["message"] as? String ?? "").isEmpty })
             }
+            // A form valid but for a NUL in its county (found by schemathesis: it was a 500).
+            var nul = valid
+            nul["countyID"] = "4301\u{0}02"
+            var nulBrowser = Browser()
+            let refused = try await fixture.send(.post, "/accounts", nul, as: &nulBrowser)
+            #expect(refused.status == .badRequest)
+            #expect(refused.errorCode == "invalid_characters")
+
             var missing = valid
             missing["phone"] = nil
             var browser = Browser()
