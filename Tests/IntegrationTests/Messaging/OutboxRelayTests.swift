@@ -93,6 +93,37 @@ import Testing
         }
     }
 
+    /// Published events older than the retention go, a batch at a time, by one of two workers
+    /// trimming at once; parked, unpublished and recently published events stay, whatever their age.
+    @Test func publishedEventsPastTheRetentionAreDeletedAndNothingElse() async throws {
+        try await MessagingFixture.run { fixture in
+            func insert(_ aggregate: String, createdDaysAgo: Int, publishedDaysAgo: Int?, parked: Bool = false) async throws {
+                try await fixture.client.query(
+                    """
+                    INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload, created_at, published_at, parked_at)
+                    VALUES (\(UUID()), \(aggregate), 'ProbeEvent', 1, 'probe', '\\x00'::bytea, now() - make_interval(days => \(createdDaysAgo)::int),
+                            now() - make_interval(days => \(publishedDaysAgo)::int), CASE WHEN \(parked) THEN now() - make_interval(days => \(createdDaysAgo)::int) END)
+                    """, logger: TestStack.logger)
+            }
+            for index in 0..<5 { try await insert("old-published-\(index)", createdDaysAgo: 40, publishedDaysAgo: 40) }
+            try await insert("old-published-yesterday", createdDaysAgo: 40, publishedDaysAgo: 1)
+            try await insert("old-parked", createdDaysAgo: 40, publishedDaysAgo: nil, parked: true)
+            try await insert("old-unpublished", createdDaysAgo: 40, publishedDaysAgo: nil)
+            try await insert("recent-published", createdDaysAgo: 1, publishedDaysAgo: 1)
+            let workers = (0..<2).map { _ in OutboxRetention(postgres: fixture.client, logger: TestStack.logger) }
+            let cutoff = Date(timeIntervalSinceNow: -Double(OutboxRetention.retention.components.seconds))
+
+            async let first = workers[0].trimPublished(before: cutoff, batch: 2)
+            async let second = workers[1].trimPublished(before: cutoff, batch: 2)
+            #expect(try await first + second == 5)
+            var remaining: [String] = []
+            for try await aggregate in try await fixture.client.query("SELECT aggregate_id FROM outbox_event ORDER BY aggregate_id", logger: TestStack.logger)
+                .decode(String.self) { remaining.append(aggregate) }
+            #expect(remaining == ["old-parked", "old-published-yesterday", "old-unpublished", "recent-published"])
+            #expect(try await workers[0].trimPublished(before: cutoff, batch: 2) == 0)
+        }
+    }
+
     @Test func anEventNoQueueTakesIsParkedNotLostAndDoesNotBlockOthers() async throws {
         try await MessagingFixture.run { fixture in
             let broker = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: [fixture.queue]), logger: TestStack.logger)
