@@ -26,7 +26,8 @@ public final class OutboxRelay: Service, Sendable {
     /// per missing binding, not one per batch (the counter keeps the running total).
     private let reportedUnroutable = Mutex<Set<String>>([])
     private static let partitions = 16
-    private static let lockBase: Int64 = 2019_0900_00
+    /// Partition p is relayed under advisory lock `lockBase + p`; `OutboxRetention` uses `lockBase - 1`.
+    static let lockBase: Int64 = 2019_0900_00
 
     public init(
         postgres: PostgresClient, publisher: AMQPClient, batchSize: Int = 500, idleDelay: Duration = .milliseconds(50),

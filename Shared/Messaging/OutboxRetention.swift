@@ -12,8 +12,8 @@ import ServiceLifecycle
 public struct OutboxRetention: Service {
     public static let retention: Duration = .seconds(30 * 86_400)
     private static let interval: Duration = .seconds(3_600)
-    /// The relay's partition locks are 2019_0900_00 + 0...15.
-    private static let lock: Int64 = 2019_0900_00 - 1
+    /// Next to the relay's partition locks (`OutboxRelay.lockBase + p`).
+    private static let lock = OutboxRelay.lockBase - 1
 
     private let postgres: PostgresClient
     private let logger: Logger
