@@ -90,7 +90,7 @@ struct MessagingBenchmark {
         let publishers = (0..<2).map { _ in AMQPClient(settings: amqp, topology: Topology(workQueues: [queue]), logger: logger) }
         for publisher in publishers { try await publisher.ping() }
         try await postgres.query("DELETE FROM processed_message WHERE consumer = 'bench'", logger: logger)
-        let relays = publishers.map { OutboxRelay(postgres: postgres, publisher: $0, batchSize: 500, idleDelay: .milliseconds(5), logger: logger) }
+        let relays = publishers.map { OutboxRelay(postgres: postgres, publisher: $0, logger: logger) }
         let consumer = QueueConsumer(queue: queue, handler: Applier(), concurrency: 512, batchSize: 128, settings: amqp, postgres: postgres, logger: logger)
         let group = ServiceGroup(configuration: .init(services: relays + [consumer], logger: logger))
         let running = Task { try await group.run() }

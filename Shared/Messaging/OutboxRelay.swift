@@ -17,7 +17,7 @@ public final class OutboxRelay: Service, Sendable {
     private let postgres: PostgresClient
     private let publisher: AMQPClient
     private let batchSize: Int
-    private let idleDelay: Duration
+    private let pollInterval: Duration
     private let logger: Logger
     /// For fault-injection tests only: runs after the broker confirmed a batch, before marking.
     private let afterPublish: (@Sendable () -> Void)?
@@ -30,13 +30,13 @@ public final class OutboxRelay: Service, Sendable {
     static let lockBase: Int64 = 2019_0900_00
 
     public init(
-        postgres: PostgresClient, publisher: AMQPClient, batchSize: Int = 500, idleDelay: Duration = .milliseconds(50),
+        postgres: PostgresClient, publisher: AMQPClient, batchSize: Int = 500, pollInterval: Duration = .milliseconds(50),
         logger: Logger, afterPublish: (@Sendable () -> Void)? = nil
     ) {
         self.postgres = postgres
         self.publisher = publisher
         self.batchSize = batchSize
-        self.idleDelay = idleDelay
+        self.pollInterval = pollInterval
         self.logger = logger
         self.afterPublish = afterPublish
     }
@@ -46,9 +46,14 @@ public final class OutboxRelay: Service, Sendable {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {
                 do {
-                    let count = try await self.relayOnce()
+                    let pass = try await self.relayOnce()
                     backoff = .milliseconds(100)
-                    if count == 0 { try? await Task.sleep(for: self.idleDelay) }
+                    // Straight on only while a partition has more than a pass takes. Otherwise
+                    // events gather for a moment: a pass costs a transaction, a probe per
+                    // partition and a broker confirm whatever its size, so under a steady stream
+                    // a few large passes cost far less than many small ones (an event waits at
+                    // most `pollInterval` longer).
+                    if !pass.backlog { try? await Task.sleep(for: self.pollInterval) }
                 } catch {
                     self.logger.warning("relay failed; retrying", metadata: ["error": "\(error)", "in": "\(backoff)"])
                     try? await Task.sleep(for: backoff)
@@ -58,15 +63,22 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
+    /// What one pass did: how many rows it settled (published or parked), and whether a
+    /// partition had more rows waiting than the pass took.
+    public struct Pass: Sendable {
+        public let settled: Int
+        public let backlog: Bool
+        static let nothing = Pass(settled: 0, backlog: false)
+    }
+
     /// One pass: lock the partitions that have work and that no other relay holds, publish their
-    /// oldest rows, mark them, all in one transaction; returns how many rows it settled
-    /// (published or parked), so that the caller rests only when there was nothing to do.
+    /// oldest rows, mark them, all in one transaction.
     ///
     /// One transaction for all partitions, not one per partition: under a steady stream of
     /// submissions each partition holds a few rows per pass, and six round trips per partition
     /// cost the worker and PostgreSQL more than publishing did.
     @discardableResult
-    public func relayOnce() async throws -> Int {
+    public func relayOnce() async throws -> Pass {
         try await postgres.withTransaction(logger: logger) { transaction in
             // One index probe per partition (a DISTINCT over the partial index would walk every
             // entry left by recently published rows); at most half the partitions, in random
@@ -83,27 +95,28 @@ public final class OutboxRelay: Service, Sendable {
             ).decode(Int.self) {
                 locked.append(partition)
             }
-            guard !locked.isEmpty else { return 0 }
+            guard !locked.isEmpty else { return .nothing }
             // Each partition's oldest rows, in id order: an aggregate's events keep their order.
             let perPartition = max(batchSize / locked.count, 1)
             var rows: [Row] = []
             let query = try await transaction.query(
                 """
-                SELECT e.id, e.message_id, e.event_type, e.routing_key, e.payload
+                SELECT p, e.id, e.message_id, e.event_type, e.routing_key, e.payload
                   FROM unnest(\(locked)) p,
                        LATERAL (SELECT id, message_id, event_type, routing_key, payload FROM outbox_event
                                  WHERE partition = p AND published_at IS NULL AND parked_at IS NULL
                                  ORDER BY id LIMIT \(perPartition)) e
                  ORDER BY e.id
                 """, logger: logger)
-            for try await (id, messageID, eventType, routingKey, payload) in query.decode((Int64, UUID, String, String, ByteBuffer).self) {
+            for try await (partition, id, messageID, eventType, routingKey, payload) in query.decode((Int, Int64, UUID, String, String, ByteBuffer).self) {
                 rows.append(Row(
+                    partition: partition,
                     id: id,
                     message: OutgoingMessage(
                         exchange: Exchanges.events, routingKey: routingKey, messageID: messageID.uuidString.lowercased(), type: eventType,
                         body: Array(payload.readableBytesView))))
             }
-            guard !rows.isEmpty else { return 0 }
+            guard !rows.isEmpty else { return .nothing }
             var unroutable: Set<String> = []
             do {
                 try await publisher.publish(rows.map(\.message))
@@ -123,11 +136,13 @@ public final class OutboxRelay: Service, Sendable {
                 reportParked(parkedRows.map(\.message.routingKey))
             }
             published.increment(by: sent.count)
-            return rows.count
+            let fullPartitions = Dictionary(grouping: rows, by: \.partition).values.contains { $0.count == perPartition }
+            return Pass(settled: rows.count, backlog: fullPartitions)
         }
     }
 
     private struct Row {
+        let partition: Int
         let id: Int64
         let message: OutgoingMessage
     }

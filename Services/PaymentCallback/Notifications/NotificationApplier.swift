@@ -15,13 +15,13 @@ final class NotificationApplier: Service, Sendable {
     let postgres: PostgresClient
     let logger: Logger
     let batchSize: Int
-    let idleDelay: Duration
+    let pollInterval: Duration
 
-    init(postgres: PostgresClient, logger: Logger, batchSize: Int = 500, idleDelay: Duration = .milliseconds(20)) {
+    init(postgres: PostgresClient, logger: Logger, batchSize: Int = 500, pollInterval: Duration = .milliseconds(50)) {
         self.postgres = postgres
         self.logger = logger
         self.batchSize = batchSize
-        self.idleDelay = idleDelay
+        self.pollInterval = pollInterval
     }
 
     func run() async throws {
@@ -34,7 +34,11 @@ final class NotificationApplier: Service, Sendable {
                     if Task.isCancelled { return }
                     self.logger.error("applying payment notifications failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
                 }
-                if applied == 0 { try? await Task.sleep(for: self.idleDelay) }
+                // Straight on only while a backlog fills whole batches. Otherwise notifications
+                // gather for a moment: a batch costs a transaction and a dozen statements
+                // whatever its size, and larger batches cost PostgreSQL and this process about a
+                // fifth less per notification (a notification waits at most `pollInterval` longer).
+                if applied < self.batchSize { try? await Task.sleep(for: self.pollInterval) }
             }
         }
     }

