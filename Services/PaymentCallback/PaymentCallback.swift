@@ -32,8 +32,11 @@ public enum PaymentRoutesSetup {
 public enum PaymentWorkers {
     public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
         let settings = try PaymentSettings(reader: dependencies.reader)
-        return [
-            NotificationApplier(postgres: dependencies.postgres, logger: dependencies.logger),
+        // Two appliers: a batch's statements wait on PostgreSQL one after another, so one applier
+        // alone gets too small a share of a machine busy with callbacks (the backlog then outlives
+        // the peak) and leaves a core idle when it drains a backlog. They share the inbox safely.
+        let appliers = (0..<2).map { _ in NotificationApplier(postgres: dependencies.postgres, logger: dependencies.logger) }
+        return appliers + [
             OrderFollowUp(
                 postgres: dependencies.postgres, queries: ProviderQueries(settings: settings),
                 inbox: NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger),
