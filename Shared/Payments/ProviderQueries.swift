@@ -5,12 +5,18 @@ import FoundationNetworking
 #endif
 
 /// Asks a provider where one of our orders stands (the active query, for notifications that
-/// never came). The answer is verified like a notification: Alipay signs the response object's
-/// exact text; WeChat Pay signs the body with the headers of a notification.
+/// never came). The request is signed with our own key, as the providers require: Alipay's form
+/// with the app's private key (RSA2 over the sorted parameters), WeChat Pay's request with the
+/// merchant's (an `Authorization` header). The answer is verified like a notification: Alipay
+/// signs the response object's exact text; WeChat Pay signs the body with the headers of a
+/// notification.
 public struct ProviderQueries: Sendable {
     let baseURL: String
     let alipay: AlipayNotify
     let wechat: WeChatPayNotify
+    let alipayAppKey: _RSA.Signing.PrivateKey
+    let wechatMerchantKey: _RSA.Signing.PrivateKey
+    let wechatMerchantSerial: String
     let session: URLSession
 
     public init(settings: PaymentSettings) {
@@ -18,6 +24,9 @@ public struct ProviderQueries: Sendable {
         alipay = AlipayNotify(appID: settings.alipayAppID, sellerID: settings.alipaySellerID, publicKey: settings.alipayPublicKey)
         wechat = WeChatPayNotify(
             merchantID: settings.wechatMerchantID, appID: settings.wechatAppID, apiV3Key: settings.wechatAPIv3Key, platformKeys: settings.wechatPlatformKeys)
+        alipayAppKey = settings.alipayAppPrivateKey
+        wechatMerchantKey = settings.wechatMerchantPrivateKey
+        wechatMerchantSerial = settings.wechatMerchantSerial
         let configuration = URLSessionConfiguration.ephemeral
         // A query unanswered is asked again 30 s later; a worker that stops waits for the queries
         // in flight (cancelling them crashes Foundation's URLSession), within ops' 15 s of grace.
@@ -45,9 +54,7 @@ public struct ProviderQueries: Sendable {
         var request = URLRequest(url: URL(string: "\(baseURL)/alipay/gateway.do")!)
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        let biz = #"{"out_trade_no":"\#(orderNo)"}"#
-        let form = ["app_id": alipay.appID, "method": "alipay.trade.query", "charset": "utf-8", "version": "1.0", "biz_content": biz]
-        request.httpBody = Data(form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&").utf8)
+        request.httpBody = Data(try alipayQueryForm(orderNo, at: Date()).utf8)
         let (data, _) = try await session.data(for: request)
         let body = Array(data)
         guard let object = Self.rawObject(named: "alipay_trade_query_response", in: body),
@@ -74,9 +81,35 @@ public struct ProviderQueries: Sendable {
             occurredAt: (answer["send_pay_date"] as? String).flatMap(AlipayNotify.time)))
     }
 
+    /// alipay.trade.query as a signed form: every non-empty parameter but `sign`, sorted by name
+    /// and joined as `k=v&k=v` (values as they are), signed with the app's key.
+    func alipayQueryForm(_ orderNo: String, at time: Date) throws -> String {
+        var parameters = [
+            "app_id": alipay.appID, "method": "alipay.trade.query", "format": "JSON", "charset": "utf-8", "sign_type": "RSA2",
+            "timestamp": Self.chinaTime(time), "version": "1.0", "biz_content": #"{"out_trade_no":"\#(orderNo)"}"#,
+        ]
+        let content = parameters.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        parameters["sign"] = try alipayAppKey.signature(for: Array(content.utf8), padding: .insecurePKCS1v1_5).rawRepresentation.base64EncodedString()
+        return parameters.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")" }.joined(separator: "&")
+    }
+
+    /// WeChat Pay v3's `Authorization` for a request: the merchant key's SHA256withRSA over
+    /// `METHOD\nPATH?QUERY\ntimestamp\nnonce\nbody\n`, with the merchant id and its certificate's serial.
+    func wechatAuthorization(method: String, pathAndQuery: String, body: String = "", at time: Date, nonce: String) throws -> String {
+        let timestamp = String(Int(time.timeIntervalSince1970))
+        let message = "\(method)\n\(pathAndQuery)\n\(timestamp)\n\(nonce)\n\(body)\n"
+        let signature = try wechatMerchantKey.signature(for: Array(message.utf8), padding: .insecurePKCS1v1_5).rawRepresentation.base64EncodedString()
+        return #"WECHATPAY2-SHA256-RSA2048 mchid="\#(wechat.merchantID)",nonce_str="\#(nonce)",signature="\#(signature)",timestamp="\#(timestamp)",serial_no="\#(wechatMerchantSerial)""#
+    }
+
     private func queryWeChat(_ orderNo: String) async throws -> Answer {
-        let url = URL(string: "\(baseURL)/v3/pay/transactions/out-trade-no/\(orderNo)?mchid=\(wechat.merchantID)")!
-        let (data, response) = try await session.data(from: url)
+        let pathAndQuery = "/v3/pay/transactions/out-trade-no/\(orderNo)?mchid=\(wechat.merchantID)"
+        var request = URLRequest(url: URL(string: baseURL + pathAndQuery)!)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let nonce = UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        request.setValue(try wechatAuthorization(method: "GET", pathAndQuery: pathAndQuery, at: Date(), nonce: nonce), forHTTPHeaderField: "Authorization")
+        let (data, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw NotificationRefusal("wechat.query_failed") }
         let headers = WeChatPayNotify.SignatureHeaders(
             timestamp: http.value(forHTTPHeaderField: "Wechatpay-Timestamp"), nonce: http.value(forHTTPHeaderField: "Wechatpay-Nonce"),
@@ -89,6 +122,17 @@ public struct ProviderQueries: Sendable {
         let notification = try wechat.notification(
             transaction, dedupeKey: "query:\(transaction.transaction_id ?? ""):\(transaction.trade_state)", eventType: "QUERY")
         return .trade(notification)
+    }
+
+    /// RFC 3986's unreserved characters, ASCII only (`.alphanumerics` would pass Chinese letters).
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// "2026-09-02 10:15:30" in China's time, as Alipay's `timestamp` wants it.
+    static func chinaTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 
     /// The exact bytes of the JSON object that is the value of `name` (what Alipay signs).

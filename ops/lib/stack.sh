@@ -51,7 +51,8 @@ fi
 # python3-cryptography, so after need_packages) unless the environment gives real ones.
 payment_keys() {
   [ -n "${ALIPAY_PUBLIC_KEY:-}" ] && return 0
-  if [ ! -s "$STACK_DIR/payment-sim/payment.env" ]; then
+  # (Made again for a stack whose keys predate the signed queries.)
+  if ! grep -q WECHAT_MERCHANT_SERIAL "$STACK_DIR/payment-sim/payment.env" 2>/dev/null; then
     (umask 077 && python3 "$REPO_DIR/ops/payment-sim/make_keys.py" "$STACK_DIR/payment-sim")
   fi
   set -a; source "$STACK_DIR/payment-sim/payment.env"; set +a

@@ -8,14 +8,18 @@
 - POST /control  {drop, repeat, delayMs, reorder}   how notifications are delivered from now on:
                  dropped, sent N times, delayed, or held and sent in reverse order
 - POST /flush    sends what `reorder` held, last first
-- POST /alipay/gateway.do        alipay.trade.query (form: method, biz_content), signed answer
-- GET  /v3/pay/transactions/out-trade-no/{no}   WeChat Pay query, signed headers
+- POST /alipay/gateway.do        alipay.trade.query (form: method, biz_content, signed with our
+                                 app key), signed answer; a bad signature is isv.invalid-signature
+- GET  /v3/pay/transactions/out-trade-no/{no}   WeChat Pay query (Authorization signed with our
+                                 merchant key), signed headers; a bad signature is 401 SIGN_ERROR
 - GET  /statements/{provider}/{YYYY-MM-DD}.csv  the day's statement (reconciliation)
 - GET  /health
 
-Keys: DIR/alipay_private.pem, DIR/wechat_private.pem (ops/payment-sim/make_keys.py). Settings
-from the environment: PORT, KEYS_DIR, CALLBACK_URL, ALIPAY_APP_ID, ALIPAY_SELLER_ID,
-WECHAT_MERCHANT_ID, WECHAT_APP_ID, WECHAT_API_V3_KEY, PAYMENT_SIM_WECHAT_SERIAL.
+Keys (ops/payment-sim/make_keys.py): the providers' DIR/alipay_private.pem and
+DIR/wechat_private.pem; ours, to check queries with, DIR/alipay_app_public.pem and
+DIR/wechat_merchant_public.pem. Settings from the environment, else DIR/payment.env: PORT,
+KEYS_DIR, CALLBACK_URL, ALIPAY_APP_ID, ALIPAY_SELLER_ID, WECHAT_MERCHANT_ID, WECHAT_APP_ID,
+WECHAT_API_V3_KEY, PAYMENT_SIM_WECHAT_SERIAL, WECHAT_MERCHANT_SERIAL.
 """
 import base64, datetime, html, json, os, secrets, threading, time, urllib.parse, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,8 +27,21 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-env = os.environ
-KEYS = env.get("KEYS_DIR", ".")
+KEYS = os.environ.get("KEYS_DIR", ".")
+
+
+def stack_file():
+    values = {}
+    path = os.path.join(KEYS, "payment.env")
+    if os.path.exists(path):
+        for line in open(path):
+            name, _, value = line.strip().partition("=")
+            if name:
+                values[name] = value
+    return values
+
+
+env = {**stack_file(), **os.environ}
 CALLBACK = env.get("CALLBACK_URL", "http://127.0.0.1:8080/callbacks/payment")
 ALIPAY_APP_ID = env.get("ALIPAY_APP_ID", "2021000000000001")
 ALIPAY_SELLER_ID = env.get("ALIPAY_SELLER_ID", "2088000000000001")
@@ -32,6 +49,7 @@ WECHAT_MCH_ID = env.get("WECHAT_MERCHANT_ID", "1900000001")
 WECHAT_APP_ID = env.get("WECHAT_APP_ID", "wx0000000000000001")
 WECHAT_V3 = env["WECHAT_API_V3_KEY"].encode()
 WECHAT_SERIAL = env["PAYMENT_SIM_WECHAT_SERIAL"]
+MERCHANT_SERIAL = env["WECHAT_MERCHANT_SERIAL"]
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
 
@@ -43,8 +61,43 @@ def private_key(name):
 ALIPAY_KEY, WECHAT_KEY = private_key("alipay"), private_key("wechat")
 
 
+def public_key(name):
+    with open(os.path.join(KEYS, name + "_public.pem"), "rb") as file:
+        return serialization.load_pem_public_key(file.read())
+
+
+APP_KEY, MERCHANT_KEY = public_key("alipay_app"), public_key("wechat_merchant")
+
+
 def rsa2(key, data):
     return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def signed_by(key, data, signature):
+    try:
+        key.verify(base64.b64decode(signature, validate=True), data, padding.PKCS1v15(), hashes.SHA256())
+        return True
+    except Exception:
+        return False
+
+
+def alipay_request_signed(form):
+    """Alipay's request signing: every non-empty parameter but `sign`, sorted, k=v joined by &."""
+    content = "&".join(f"{k}={v}" for k, v in sorted(form.items()) if k != "sign" and v)
+    return form.get("app_id") == ALIPAY_APP_ID and signed_by(APP_KEY, content.encode(), form.get("sign", ""))
+
+
+def wechat_request_signed(method, path, body, authorization):
+    """WeChat Pay v3's request signing: our merchant key over METHOD, path, timestamp, nonce, body."""
+    scheme, _, rest = (authorization or "").partition(" ")
+    fields = dict(part.split("=", 1) for part in rest.split(",") if "=" in part)
+    fields = {k.strip(): v.strip().strip('"') for k, v in fields.items()}
+    if scheme != "WECHATPAY2-SHA256-RSA2048" or fields.get("mchid") != WECHAT_MCH_ID or fields.get("serial_no") != MERCHANT_SERIAL:
+        return False
+    if not fields.get("timestamp", "").isdigit() or abs(time.time() - int(fields["timestamp"])) > 300:
+        return False
+    message = f"{method}\n{path}\n{fields['timestamp']}\n{fields.get('nonce_str', '')}\n".encode() + body + b"\n"
+    return signed_by(MERCHANT_KEY, message, fields.get("signature", ""))
 
 
 lock = threading.Lock()
@@ -174,6 +227,9 @@ class Handler(BaseHTTPRequestHandler):
                     f'<form method="post" action="/pay">{fields}<button>确认支付</button></form>')
             return self.reply(200, page, "text/html; charset=utf-8")
         if url.path.startswith("/v3/pay/transactions/out-trade-no/"):
+            if not wechat_request_signed("GET", self.path, b"", self.headers.get("Authorization")):
+                body = json.dumps({"code": "SIGN_ERROR", "message": "签名错误"}, ensure_ascii=False).encode()
+                return self.reply(401, body, headers=wechat_signed(body))
             order = url.path.rsplit("/", 1)[1]
             with lock:
                 trade = trades.get(("wechat", order))
@@ -235,7 +291,9 @@ class Handler(BaseHTTPRequestHandler):
             order = json.loads(form.get("biz_content", "{}")).get("out_trade_no", "")
             with lock:
                 trade = trades.get(("alipay", order))
-            if trade is None:
+            if not alipay_request_signed(form):
+                answer = {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"}
+            elif trade is None:
                 answer = {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_NOT_EXIST", "out_trade_no": order}
             else:
                 status = {"paid": "TRADE_SUCCESS", "closed": "TRADE_CLOSED", "refunded": "TRADE_CLOSED"}.get(trade["status"], "WAIT_BUYER_PAY")

@@ -40,6 +40,9 @@ struct AccessFixture: Sendable {
         "ALIPAY_PUBLIC_KEY": TestProviders.settings["ALIPAY_PUBLIC_KEY"] ?? "",
         "WECHAT_PLATFORM_KEYS": TestProviders.settings["WECHAT_PLATFORM_KEYS"] ?? "",
         "WECHAT_API_V3_KEY": TestProviders.settings["WECHAT_API_V3_KEY"] ?? "",
+        "ALIPAY_APP_PRIVATE_KEY": TestProviders.settings["ALIPAY_APP_PRIVATE_KEY"] ?? "",
+        "WECHAT_MERCHANT_PRIVATE_KEY": TestProviders.settings["WECHAT_MERCHANT_PRIVATE_KEY"] ?? "",
+        "WECHAT_MERCHANT_SERIAL": TestProviders.settings["WECHAT_MERCHANT_SERIAL"] ?? "",
     ]
     static let origin = "http://127.0.0.1:28080"
 

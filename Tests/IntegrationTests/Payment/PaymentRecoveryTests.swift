@@ -11,6 +11,7 @@ import ServiceLifecycle
 import Settings
 import Storage
 import Testing
+import _CryptoExtras
 
 @testable import PaymentCallbackService
 
@@ -81,6 +82,43 @@ import Testing
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    /// The active query is signed with our keys, as the providers require: the simulator answers
+    /// ours, and refuses a query signed with another key or naming another merchant certificate
+    /// (the query fails and is asked again later; nothing is taken as unpaid).
+    @Test func queriesAreSignedWithOurKeysAndOthersAreRefused() async throws {
+        let port = unusedPort()
+        let simulator = try await Self.startSimulator(port: port)
+        defer { simulator.terminate() }
+        let base = "http://127.0.0.1:\(port)"
+        let order = "Q" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(15).uppercased()
+        for provider in ["alipay", "wechat"] {
+            #expect(try await Self.post("\(base)/pay", ["provider": provider, "order": order, "amount": "145.00"]) == 200)
+        }
+        func queries(_ changes: [String: String]) throws -> ProviderQueries {
+            let environment = AccessFixture.environment.merging(["PAYMENT_PROVIDER_URL": base]) { $1 }.merging(changes) { $1 }
+            return ProviderQueries(settings: try PaymentSettings(reader: SettingsReader(arguments: ["tests"], environment: environment)))
+        }
+        let strangersKey = Data(try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation.utf8).base64EncodedString()
+        let ours = try queries([:])
+        for provider in [PaymentProvider.alipay, .wechat] {
+            guard case .trade(let answer) = try await ours.query(provider, orderNo: order) else {
+                Issue.record("\(provider): no trade found for a paid order")
+                continue
+            }
+            #expect(answer.kind == .paid && answer.amountFen == 14_500 && answer.orderNo == order)
+        }
+        let forged: [(PaymentProvider, [String: String], String)] = [
+            (.alipay, ["ALIPAY_APP_PRIVATE_KEY": strangersKey], "alipay.query_failed"),
+            (.alipay, ["ALIPAY_APP_ID": "2021000000000999"], "alipay.query_failed"),
+            (.wechat, ["WECHAT_MERCHANT_PRIVATE_KEY": strangersKey], "wechat.query_failed"),
+            (.wechat, ["WECHAT_MERCHANT_SERIAL": "0000000000000000000000000000000000000000"], "wechat.query_failed"),
+        ]
+        for (provider, changes, code) in forged {
+            let refusal = await #expect(throws: NotificationRefusal.self, "\(changes.keys)") { try await queries(changes).query(provider, orderNo: order) }
+            #expect(refusal?.code == code, "\(changes.keys)")
+        }
     }
 
     /// Every notification dropped: the active query still ends every order in `paid`. In a

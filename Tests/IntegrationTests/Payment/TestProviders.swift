@@ -9,7 +9,8 @@ import _CryptoExtras
 enum TestProviders {
     static let directory = TestStack.repository.appendingPathComponent(".run-test/payment-sim")
 
-    /// ALIPAY_PUBLIC_KEY, WECHAT_PLATFORM_KEYS, WECHAT_API_V3_KEY, PAYMENT_SIM_WECHAT_SERIAL.
+    /// ALIPAY_PUBLIC_KEY, WECHAT_PLATFORM_KEYS, WECHAT_API_V3_KEY, PAYMENT_SIM_WECHAT_SERIAL,
+    /// ALIPAY_APP_PRIVATE_KEY, WECHAT_MERCHANT_PRIVATE_KEY, WECHAT_MERCHANT_SERIAL.
     static let settings: [String: String] = {
         var values: [String: String] = [:]
         let text = (try? String(contentsOf: directory.appendingPathComponent("payment.env"), encoding: .utf8)) ?? ""
