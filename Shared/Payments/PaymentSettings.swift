@@ -53,19 +53,17 @@ public struct PaymentSettings: Sendable {
     }
 
     static func publicKey(_ base64: String, setting: String) throws(SettingError) -> _RSA.Signing.PublicKey {
-        guard let pem = Data(base64Encoded: base64).map({ String(decoding: $0, as: UTF8.self) }),
-            let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem)
-        else {
-            throw SettingError(setting: SettingsReader.environmentName(setting), value: nil, reason: "expected base64 of an RSA public key in PEM")
-        }
-        return key
+        try pem(base64, setting: setting, kind: "public") { try _RSA.Signing.PublicKey(pemRepresentation: $0) }
     }
 
     static func privateKey(_ base64: String, setting: String) throws(SettingError) -> _RSA.Signing.PrivateKey {
-        guard let pem = Data(base64Encoded: base64).map({ String(decoding: $0, as: UTF8.self) }),
-            let key = try? _RSA.Signing.PrivateKey(pemRepresentation: pem)
-        else {
-            throw SettingError(setting: SettingsReader.environmentName(setting), value: nil, reason: "expected base64 of an RSA private key in PEM")
+        try pem(base64, setting: setting, kind: "private") { try _RSA.Signing.PrivateKey(pemRepresentation: $0) }
+    }
+
+    /// A key given as base64 of its PEM text (one line in an environment file).
+    private static func pem<Key>(_ base64: String, setting: String, kind: String, _ make: (String) throws -> Key) throws(SettingError) -> Key {
+        guard let pem = Data(base64Encoded: base64).map({ String(decoding: $0, as: UTF8.self) }), let key = try? make(pem) else {
+            throw SettingError(setting: SettingsReader.environmentName(setting), value: nil, reason: "expected base64 of an RSA \(kind) key in PEM")
         }
         return key
     }
