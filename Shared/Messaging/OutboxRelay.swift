@@ -46,14 +46,14 @@ public final class OutboxRelay: Service, Sendable {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {
                 do {
-                    let pass = try await self.relayOnce()
+                    let backlog = try await self.relayOnce()
                     backoff = .milliseconds(100)
                     // Straight on only while a partition has more than a pass takes. Otherwise
                     // events gather for a moment: a pass costs a transaction, a probe per
                     // partition and a broker confirm whatever its size, so under a steady stream
                     // a few large passes cost far less than many small ones (an event waits at
                     // most `pollInterval` longer).
-                    if !pass.backlog { try? await Task.sleep(for: self.pollInterval) }
+                    if !backlog { try? await Task.sleep(for: self.pollInterval) }
                 } catch {
                     self.logger.warning("relay failed; retrying", metadata: ["error": "\(error)", "in": "\(backoff)"])
                     try? await Task.sleep(for: backoff)
@@ -63,22 +63,15 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-    /// What one pass did: how many rows it settled (published or parked), and whether a
-    /// partition had more rows waiting than the pass took.
-    public struct Pass: Sendable {
-        public let settled: Int
-        public let backlog: Bool
-        static let nothing = Pass(settled: 0, backlog: false)
-    }
-
     /// One pass: lock the partitions that have work and that no other relay holds, publish their
-    /// oldest rows, mark them, all in one transaction.
+    /// oldest rows, mark them, all in one transaction; returns whether a partition had more rows
+    /// waiting than the pass took (a backlog, to go straight on with).
     ///
     /// One transaction for all partitions, not one per partition: under a steady stream of
     /// submissions each partition holds a few rows per pass, and six round trips per partition
     /// cost the worker and PostgreSQL more than publishing did.
     @discardableResult
-    public func relayOnce() async throws -> Pass {
+    public func relayOnce() async throws -> Bool {
         try await postgres.withTransaction(logger: logger) { transaction in
             // One index probe per partition (a DISTINCT over the partial index would walk every
             // entry left by recently published rows); at most half the partitions, in random
@@ -95,7 +88,7 @@ public final class OutboxRelay: Service, Sendable {
             ).decode(Int.self) {
                 locked.append(partition)
             }
-            guard !locked.isEmpty else { return .nothing }
+            guard !locked.isEmpty else { return false }
             // Each partition's oldest rows, in id order: an aggregate's events keep their order.
             let perPartition = max(batchSize / locked.count, 1)
             var rows: [Row] = []
@@ -116,7 +109,7 @@ public final class OutboxRelay: Service, Sendable {
                         exchange: Exchanges.events, routingKey: routingKey, messageID: messageID.uuidString.lowercased(), type: eventType,
                         body: Array(payload.readableBytesView))))
             }
-            guard !rows.isEmpty else { return .nothing }
+            guard !rows.isEmpty else { return false }
             var unroutable: Set<String> = []
             do {
                 try await publisher.publish(rows.map(\.message))
@@ -136,8 +129,7 @@ public final class OutboxRelay: Service, Sendable {
                 reportParked(parkedRows.map(\.message.routingKey))
             }
             published.increment(by: sent.count)
-            let fullPartitions = Dictionary(grouping: rows, by: \.partition).values.contains { $0.count == perPartition }
-            return Pass(settled: rows.count, backlog: fullPartitions)
+            return Dictionary(grouping: rows, by: \.partition).values.contains { $0.count == perPartition }
         }
     }
 

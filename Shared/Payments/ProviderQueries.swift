@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import _CryptoExtras
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -94,11 +95,11 @@ public struct ProviderQueries: Sendable {
             .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")" }.joined(separator: "&")
     }
 
-    /// WeChat Pay v3's `Authorization` for a request: the merchant key's SHA256withRSA over
-    /// `METHOD\nPATH?QUERY\ntimestamp\nnonce\nbody\n`, with the merchant id and its certificate's serial.
-    func wechatAuthorization(method: String, pathAndQuery: String, body: String = "", at time: Date, nonce: String) throws -> String {
+    /// WeChat Pay v3's `Authorization` for a GET (no body): the merchant key's SHA256withRSA over
+    /// `GET\nPATH?QUERY\ntimestamp\nnonce\n\n`, with the merchant id and its certificate's serial.
+    func wechatAuthorization(get pathAndQuery: String, at time: Date, nonce: String) throws -> String {
         let timestamp = String(Int(time.timeIntervalSince1970))
-        let message = "\(method)\n\(pathAndQuery)\n\(timestamp)\n\(nonce)\n\(body)\n"
+        let message = "GET\n\(pathAndQuery)\n\(timestamp)\n\(nonce)\n\n"
         let signature = try wechatMerchantKey.signature(for: Array(message.utf8), padding: .insecurePKCS1v1_5).rawRepresentation.base64EncodedString()
         return #"WECHATPAY2-SHA256-RSA2048 mchid="\#(wechat.merchantID)",nonce_str="\#(nonce)",signature="\#(signature)",timestamp="\#(timestamp)",serial_no="\#(wechatMerchantSerial)""#
     }
@@ -108,7 +109,7 @@ public struct ProviderQueries: Sendable {
         var request = URLRequest(url: URL(string: baseURL + pathAndQuery)!)
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         let nonce = UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        request.setValue(try wechatAuthorization(method: "GET", pathAndQuery: pathAndQuery, at: Date(), nonce: nonce), forHTTPHeaderField: "Authorization")
+        request.setValue(try wechatAuthorization(get: pathAndQuery, at: Date(), nonce: nonce), forHTTPHeaderField: "Authorization")
         let (data, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw NotificationRefusal("wechat.query_failed") }
         let headers = WeChatPayNotify.SignatureHeaders(
@@ -127,12 +128,12 @@ public struct ProviderQueries: Sendable {
     /// RFC 3986's unreserved characters, ASCII only (`.alphanumerics` would pass Chinese letters).
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    /// "2026-09-02 10:15:30" in China's time, as Alipay's `timestamp` wants it.
+    /// "2026-09-02 10:15:30" in China's time, as Alipay's `timestamp` wants it (the inverse of
+    /// `AlipayNotify.time`).
     static func chinaTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let day = CalendarDate.day(of: date)
+        let seconds = Int(date.timeIntervalSince(CalendarDate.start(of: day)))
+        return CalendarDate.text(of: date) + String(format: " %02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
     }
 
     /// The exact bytes of the JSON object that is the value of `name` (what Alipay signs).

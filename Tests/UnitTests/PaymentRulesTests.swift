@@ -34,6 +34,14 @@ import Testing
         #expect(CalendarDate.start(of: DateComponents(year: 2000, month: 3, day: 1)) == ISO8601DateFormatter().date(from: "2000-02-29T16:00:00Z"))
     }
 
+    /// What our queries put in Alipay's `timestamp`: the same China time, written back.
+    @Test func chinaTimestampsAreWrittenAsRead() {
+        for text in ["2026-09-02 10:15:30", "2026-12-31 23:59:59", "2027-01-01 00:00:00"] {
+            #expect(AlipayNotify.time(text).map(ProviderQueries.chinaTime) == text)
+        }
+        #expect(ProviderQueries.chinaTime(ISO8601DateFormatter().date(from: "2026-09-01T16:00:01Z")!) == "2026-09-02 00:00:01")
+    }
+
     @Test func alipaySignsTheExactTextOfItsAnswerObject() {
         let body = Array(#"{"alipay_trade_query_response":{"code":"10000","msg":"a \"}\" b","nested":{"x":1}},"sign":"abc"}"#.utf8)
         let object = ProviderQueries.rawObject(named: "alipay_trade_query_response", in: body)
