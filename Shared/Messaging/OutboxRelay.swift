@@ -7,8 +7,9 @@ import Synchronization
 
 /// Publishes committed outbox rows to `exam.events` and marks them published (a worker role).
 ///
-/// Rows are chosen as "not yet published", so one whose transaction committed late is still
-/// found. The 16 partitions (by aggregate) are each published by one relay at a time, under a
+/// Rows are taken from the queue of events not yet published (`outbox_pending`, filled by a
+/// trigger on every insert), so one whose transaction committed late is still found. The 16
+/// partitions (by aggregate) are each published by one relay at a time, under a
 /// transaction-scoped advisory lock held until the rows are marked, in id order: any number of
 /// relays share the work and an aggregate's events keep their order. A relay that dies after the
 /// broker confirmed but before marking leaves the rows unmarked; they go out again and consumers,
@@ -73,15 +74,15 @@ public final class OutboxRelay: Service, Sendable {
     @discardableResult
     public func relayOnce() async throws -> Bool {
         try await postgres.withTransaction(logger: logger) { transaction in
-            // One index probe per partition (a DISTINCT over the partial index would walk every
-            // entry left by recently published rows); at most half the partitions, in random
+            // One index probe per partition (a DISTINCT over the queue would walk every entry
+            // left by recently published rows); at most half the partitions, in random
             // order, so that a second relay finds work to share.
             var locked: [Int] = []
             for try await partition in try await transaction.query(
                 """
                 WITH waiting AS MATERIALIZED (
                   SELECT p FROM generate_series(0, \(Self.partitions - 1)) p
-                   WHERE EXISTS (SELECT 1 FROM outbox_event WHERE partition = p AND published_at IS NULL AND parked_at IS NULL)
+                   WHERE EXISTS (SELECT 1 FROM outbox_pending WHERE partition = p)
                    ORDER BY random() LIMIT \(Self.partitions / 2))
                 SELECT p FROM waiting WHERE pg_try_advisory_xact_lock(\(Self.lockBase) + p)
                 """, logger: logger
@@ -96,9 +97,8 @@ public final class OutboxRelay: Service, Sendable {
                 """
                 SELECT p, e.id, e.message_id, e.event_type, e.routing_key, e.payload
                   FROM unnest(\(locked)) p,
-                       LATERAL (SELECT id, message_id, event_type, routing_key, payload FROM outbox_event
-                                 WHERE partition = p AND published_at IS NULL AND parked_at IS NULL
-                                 ORDER BY id LIMIT \(perPartition)) e
+                       LATERAL (SELECT id FROM outbox_pending WHERE partition = p ORDER BY id LIMIT \(perPartition)) q
+                  JOIN outbox_event e ON e.id = q.id
                  ORDER BY e.id
                 """, logger: logger)
             for try await (partition, id, messageID, eventType, routingKey, payload) in query.decode((Int, Int64, UUID, String, String, ByteBuffer).self) {
@@ -117,6 +117,12 @@ public final class OutboxRelay: Service, Sendable {
                 unroutable = Set(error.unroutableMessageIDs)
             }
             afterPublish?()
+            // Off the queue, sent or parked, in the transaction that marks them.
+            try await transaction.query(
+                """
+                DELETE FROM outbox_pending q USING unnest(\(rows.map { Int16($0.partition) })::smallint[], \(rows.map(\.id))::bigint[]) AS t(partition, id)
+                WHERE q.partition = t.partition AND q.id = t.id
+                """, logger: logger)
             let parkedRows = rows.filter { unroutable.contains($0.message.messageID) }
             let sent = rows.filter { !unroutable.contains($0.message.messageID) }.map(\.id)
             if !sent.isEmpty {

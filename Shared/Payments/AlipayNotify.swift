@@ -41,16 +41,22 @@ public struct AlipayNotify: Sendable {
 
     /// `k=v&k=v` of the parameters that are signed, sorted by name.
     public static func signedContent(_ parameters: [String: String]) -> String {
-        parameters.filter { $0.key != "sign" && $0.key != "sign_type" && !$0.value.isEmpty }
-            .sorted { $0.key < $1.key }
-            .map { "\($0.key)=\($0.value)" }
-            .joined(separator: "&")
+        var content = ""
+        content.reserveCapacity(1024)
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) where name != "sign" && name != "sign_type" && !value.isEmpty {
+            if !content.isEmpty { content += "&" }
+            content += name
+            content += "="
+            content += value
+        }
+        return content
     }
 
     /// The form's parameters, decoded (`+` is a space); nil if it is not a form, repeats a name or
     /// is not UTF-8. Decoded byte by byte: Foundation's string search costs more than the signature.
     public static func parameters(_ body: [UInt8]) -> [String: String]? {
         var parameters: [String: String] = [:]
+        parameters.reserveCapacity(32)
         for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")),
                 let name = decode(pair[pair.startIndex..<equals]), let value = decode(pair[(equals + 1)...]),
@@ -63,6 +69,10 @@ public struct AlipayNotify: Sendable {
 
     /// One percent-encoded form component as UTF-8 text.
     static func decode(_ encoded: ArraySlice<UInt8>) -> String? {
+        // Most names and values are plain ASCII with nothing escaped: taken as they are.
+        if !encoded.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            return String(decoding: encoded, as: UTF8.self)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encoded.count)
         var index = encoded.startIndex

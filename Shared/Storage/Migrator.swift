@@ -65,7 +65,8 @@ public struct Migrator: Sendable {
         for migration in migrations where recorded[migration.version] == nil {
             try await connection.query("BEGIN", logger: logger)
             do {
-                try await connection.query("SELECT pg_temp.run_migration(\(migration.sql))", logger: logger)
+                // Read to the end: an error the file raises arrives after the row's description.
+                _ = try await connection.query("SELECT pg_temp.run_migration(\(migration.sql))", logger: logger).collect()
                 try await connection.query(
                     "INSERT INTO schema_migration (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
                     logger: logger)

@@ -21,6 +21,8 @@ import Testing
         #expect(parameters == ["a": "1", "subject": "报名 费", "empty": "", "b": "x+y"])
         #expect(AlipayNotify.parameters(Array("a=1&a=2".utf8)) == nil, "a name given twice")
         #expect(AlipayNotify.parameters(Array("a=%E6%8A".utf8)) == nil, "not UTF-8")
+        #expect(AlipayNotify.parameters(Array("a=".utf8) + [0xE6, 0x8A]) == nil, "not UTF-8, unescaped")
+        #expect(AlipayNotify.parameters(Array("a=报名".utf8)) == ["a": "报名"], "UTF-8, unescaped")
         #expect(AlipayNotify.parameters(Array("a=%G1".utf8)) == nil)
         #expect(AlipayNotify.parameters(Array("novalue".utf8)) == nil)
         #expect(AlipayNotify.signedContent(["sign": "s", "sign_type": "RSA2", "b": "2", "a": "1", "c": ""]) == "a=1&b=2")

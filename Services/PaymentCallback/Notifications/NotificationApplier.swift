@@ -6,7 +6,8 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Applies stored notifications (the inbox) in arrival order, a batch per transaction, taking
-/// rows with `SKIP LOCKED` so that any number of worker processes share the work. A payment is
+/// them off the queue (`payment_notification_pending`) with `SKIP LOCKED` so that any number of
+/// worker processes share the work. A payment is
 /// applied once per provider transaction (`payment_transaction`'s key) under the orders' and the
 /// candidates' row locks; the notifications are marked applied in the same transaction, so a
 /// crash anywhere leaves them to be applied again, never twice. A batch is written with
@@ -84,10 +85,15 @@ final class NotificationApplier: Service, Sendable {
     }
 
     private func take(_ limit: Int, on connection: PostgresConnection) async throws -> [Pending] {
+        // Taken off the queue: the deletes commit with what the batch applies, or not at all.
         let rows = try await connection.query(
             """
-            SELECT id, provider, order_no, trade_no, kind, amount_fen, occurred_at FROM payment_notification
-            WHERE applied_at IS NULL ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            WITH taken AS (
+                DELETE FROM payment_notification_pending WHERE id = ANY(ARRAY(
+                    SELECT id FROM payment_notification_pending ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED))
+                RETURNING id)
+            SELECT n.id, n.provider, n.order_no, n.trade_no, n.kind, n.amount_fen, n.occurred_at
+            FROM payment_notification n JOIN taken USING (id) ORDER BY n.id
             """, logger: logger)
         var pending: [Pending] = []
         for try await (id, provider, order, trade, kind, amount, occurred) in rows.decode((Int64, String, String, String, String, Int, Date?).self) {

@@ -97,13 +97,17 @@ struct NotificationInbox: Sendable {
     }
 
     struct StoreNotifications: PostgresPreparedStatement {
+        /// A new notification also joins the applier's queue (`payment_notification_pending`).
         static let sql = """
-            INSERT INTO payment_notification (provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_at, raw)
-            SELECT provider, source, dedupe_key, order_no, trade_no, kind, amount_fen,
-                   CASE WHEN occurred_us = -1 THEN NULL ELSE to_timestamp(occurred_us / 1e6) END, raw
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::bytea[])
-                 AS t(provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_us, raw)
-            ON CONFLICT (provider, dedupe_key) DO NOTHING
+            WITH stored AS (
+                INSERT INTO payment_notification (provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_at, raw)
+                SELECT provider, source, dedupe_key, order_no, trade_no, kind, amount_fen,
+                       CASE WHEN occurred_us = -1 THEN NULL ELSE to_timestamp(occurred_us / 1e6) END, raw
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::bytea[])
+                     AS t(provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_us, raw)
+                ON CONFLICT (provider, dedupe_key) DO NOTHING
+                RETURNING id)
+            INSERT INTO payment_notification_pending (id) SELECT id FROM stored
             """
         typealias Row = ()
 

@@ -133,7 +133,7 @@ import Testing
             try await fixture.client.query(
                 """
                 INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
-                VALUES (\(UUID()), 'aggregate-0', 'NobodyListens', 1, 'nobody.listens', '\\x00'::bytea)
+                VALUES (\(UUID()), 'aggregate-0', 'NobodyListens', 1, \(fixture.queue.name + ".unbound"), '\\x00'::bytea)
                 """, logger: TestStack.logger)
             try await fixture.commitOutboxRows(5, aggregates: 1)
             let relay = OutboxRelay(postgres: fixture.client, publisher: broker, logger: TestStack.logger)
@@ -145,6 +145,16 @@ import Testing
             await group.triggerGracefulShutdown()
             _ = try? await running.value
             #expect(try await fixture.scalar("SELECT count(*)::int FROM outbox_event WHERE parked_at IS NOT NULL AND last_error LIKE 'unroutable%'") == 1)
+
+            // An operator clears parked_at (the binding is fixed, say): the event is sent again.
+            let binding = WorkQueue(name: fixture.queue.name + ".late", bindingKeys: [fixture.queue.name + ".unbound"])
+            let fixed = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: [binding]), logger: TestStack.logger)
+            defer { Task { await fixed.close() } }
+            try await fixed.ping()
+            try await fixture.client.query("UPDATE outbox_event SET parked_at = NULL, last_error = NULL WHERE parked_at IS NOT NULL", logger: TestStack.logger)
+            #expect(try await OutboxRelay(postgres: fixture.client, publisher: fixed, logger: TestStack.logger).relayOnce() == false)
+            #expect(try await fixture.scalar("SELECT count(*)::int FROM outbox_event WHERE published_at IS NOT NULL") == 11)
+            #expect(try await fixture.scalar("SELECT count(*)::int FROM outbox_pending") == 0)
         }
     }
 }
