@@ -85,18 +85,8 @@ final class NotificationApplier: Service, Sendable {
     }
 
     private func take(_ limit: Int, on connection: PostgresConnection) async throws -> [Pending] {
-        // Taken off the queue: the deletes commit with what the batch applies, or not at all.
-        let rows = try await connection.query(
-            """
-            WITH taken AS (
-                DELETE FROM payment_notification_pending WHERE id = ANY(ARRAY(
-                    SELECT id FROM payment_notification_pending ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED))
-                RETURNING id)
-            SELECT n.id, n.provider, n.order_no, n.trade_no, n.kind, n.amount_fen, n.occurred_at
-            FROM payment_notification n JOIN taken USING (id) ORDER BY n.id
-            """, logger: logger)
         var pending: [Pending] = []
-        for try await (id, provider, order, trade, kind, amount, occurred) in rows.decode((Int64, String, String, String, String, Int, Date?).self) {
+        for try await (id, provider, order, trade, kind, amount, occurred) in try await connection.execute(ApplierStatements.Take(limit: limit), logger: logger) {
             pending.append(Pending(id: id, provider: provider, orderNo: order, tradeNo: trade, kind: kind, amountFen: amount, occurredAt: occurred))
         }
         return pending
@@ -134,27 +124,17 @@ final class NotificationApplier: Service, Sendable {
         }
         var orders: [String: Order] = [:]
         var candidates: [Int64: String] = [:]
-        for try await (orderNo, provider, candidateID, year, amount, status, candidateStatus) in try await connection.query(
-            """
-            SELECT o.order_no, o.provider, o.candidate_id, o.year, o.amount_fen, o.status, c.status
-            FROM payment_order o JOIN candidate_account c ON c.id = o.candidate_id
-            WHERE o.order_no = ANY(\(payments.map(\.orderNo)))
-            ORDER BY c.id
-            FOR UPDATE OF o, c
-            """, logger: logger
-        ).decode((String, String, Int64, Int, Int, String, String).self) {
+        for try await (orderNo, provider, candidateID, year, amount, status, candidateStatus) in try await connection.execute(
+            ApplierStatements.LockOrders(orderNos: payments.map(\.orderNo)), logger: logger
+        ) {
             orders[provider + "\u{0}" + orderNo] = Order(candidateID: candidateID, year: year, amountFen: amount, status: status)
             candidates[candidateID] = candidateStatus
         }
         // One row per provider transaction: a trade already recorded is a repeat.
         var recorded = Set<String>()
-        for try await (provider, trade) in try await connection.query(
-            """
-            SELECT p.provider, p.trade_no FROM payment_transaction p
-            JOIN unnest(\(payments.map(\.provider))::text[], \(payments.map(\.tradeNo))::text[]) AS t(provider, trade_no)
-              ON p.provider = t.provider AND p.trade_no = t.trade_no
-            """, logger: logger
-        ).decode((String, String).self) {
+        for try await (provider, trade) in try await connection.execute(
+            ApplierStatements.RecordedTrades(providers: payments.map(\.provider), tradeNos: payments.map(\.tradeNo)), logger: logger
+        ) {
             recorded.insert(provider + "\u{0}" + trade)
         }
 
@@ -226,36 +206,28 @@ final class NotificationApplier: Service, Sendable {
 
     private func write(_ batch: Batch, on connection: PostgresConnection) async throws {
         if !batch.paidOrders.isEmpty {
-            try await connection.query(
-                """
-                UPDATE payment_order o SET status = 'paid', paid_at = coalesce(t.paid_at, now()), trade_no = t.trade_no
-                FROM unnest(\(batch.paidOrders.map(\.orderNo))::text[], \(batch.paidOrders.map(\.tradeNo))::text[],
-                            \(batch.paidOrders.map { $0.paidAt ?? Date() })::timestamptz[]) AS t(order_no, trade_no, paid_at)
-                WHERE o.order_no = t.order_no
-                """, logger: logger)
-            let ids = batch.paidCandidates.map(\.candidateID)
-            try await connection.query("UPDATE candidate_account SET status = 'paid' WHERE id = ANY(\(ids))", logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-                SELECT t.id, 'confirmed', 'paid', 'system', NULL, 'payment:' || t.provider
-                FROM unnest(\(ids)::bigint[], \(batch.paidCandidates.map(\.provider))::text[]) AS t(id, provider)
-                """, logger: logger)
+            try await connection.execute(
+                ApplierStatements.MarkOrdersPaid(
+                    orderNos: batch.paidOrders.map(\.orderNo), tradeNos: batch.paidOrders.map(\.tradeNo),
+                    paidAt: batch.paidOrders.map { $0.paidAt ?? Date() }), logger: logger)
+            try await connection.execute(
+                ApplierStatements.MarkCandidatesPaid(
+                    candidateIDs: batch.paidCandidates.map(\.candidateID), providers: batch.paidCandidates.map(\.provider)), logger: logger)
             try await Outbox.append(batch.events, in: connection, logger: logger)
         }
         if !batch.transactions.isEmpty {
-            let inserted = try await connection.query(
-                """
-                INSERT INTO payment_transaction (provider, trade_no, order_no, amount_fen, paid_at, candidate_id, disposition)
-                SELECT t.provider, t.trade_no, t.order_no, t.amount, t.paid_at, nullif(t.candidate_id, 0), t.disposition
-                FROM unnest(\(batch.transactions.map(\.payment.provider))::text[], \(batch.transactions.map(\.payment.tradeNo))::text[],
-                            \(batch.transactions.map(\.payment.orderNo))::text[], \(batch.transactions.map(\.payment.amountFen))::int[],
-                            \(batch.transactions.map { $0.payment.occurredAt ?? Date() })::timestamptz[],
-                            \(batch.transactions.map { $0.candidateID ?? 0 })::bigint[], \(batch.transactions.map(\.disposition))::text[])
-                    AS t(provider, trade_no, order_no, amount, paid_at, candidate_id, disposition)
-                ON CONFLICT (provider, trade_no) DO NOTHING RETURNING 1
-                """, logger: logger
-            ).collect().count
+            var statement = ApplierStatements.RecordTransactions()
+            for (payment, candidateID, disposition) in batch.transactions {
+                statement.providers.append(payment.provider)
+                statement.tradeNos.append(payment.tradeNo)
+                statement.orderNos.append(payment.orderNo)
+                statement.amounts.append(payment.amountFen)
+                statement.paidAt.append(payment.occurredAt ?? Date())
+                statement.candidateIDs.append(candidateID ?? 0)
+                statement.dispositions.append(disposition)
+            }
+            var inserted = 0
+            for try await _ in try await connection.execute(statement, logger: logger) { inserted += 1 }
             // Another worker recorded one of these trades after we looked (an order we do not
             // have, so no lock to wait on): this batch is undone and applied again.
             guard inserted == batch.transactions.count else { throw TradeRecordedConcurrently() }
@@ -281,11 +253,6 @@ final class NotificationApplier: Service, Sendable {
                 """, logger: logger)
         }
         let outcomes = batch.outcomes.sorted { $0.key < $1.key }
-        try await connection.query(
-            """
-            UPDATE payment_notification n SET applied_at = now(), outcome = t.outcome
-            FROM unnest(\(outcomes.map(\.key))::bigint[], \(outcomes.map(\.value))::text[]) AS t(id, outcome)
-            WHERE n.id = t.id
-            """, logger: logger)
+        try await connection.execute(ApplierStatements.MarkApplied(ids: outcomes.map(\.key), outcomes: outcomes.map(\.value)), logger: logger)
     }
 }
