@@ -32,11 +32,11 @@ public enum PaymentRoutesSetup {
 public enum PaymentWorkers {
     public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
         let settings = try PaymentSettings(reader: dependencies.reader)
-        // Two appliers: a batch's statements wait on PostgreSQL one after another, so one applier
-        // alone gets too small a share of a machine busy with callbacks (the backlog then outlives
-        // the peak) and leaves a core idle when it drains a backlog. They share the inbox safely.
-        let appliers = (0..<2).map { _ in NotificationApplier(postgres: dependencies.postgres, logger: dependencies.logger) }
-        return appliers + [
+        // One applier: two in one process halved each batch and cost PostgreSQL and this process
+        // a tenth more per notification (interleaved runs), while one keeps up with the callbacks.
+        // More worker processes (ops/scale) share the queue safely when a backlog must drain faster.
+        return [
+            NotificationApplier(postgres: dependencies.postgres, logger: dependencies.logger),
             OrderFollowUp(
                 postgres: dependencies.postgres, queries: ProviderQueries(settings: settings),
                 inbox: NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger),
