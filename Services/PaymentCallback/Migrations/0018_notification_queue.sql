@@ -1,7 +1,7 @@
 -- The applier's queue: one row per stored notification not yet applied, inserted with it and
 -- deleted when it is applied. It replaces the partial index on applied_at, which made the
 -- applier's mark a non-HOT update (a second copy of the ~900-byte row and of its two index
--- entries: two fifths of the payment path's WAL). The mark is now a HOT update, in the room the
+-- entries: about a fifth of the payment path's WAL). The mark is now a HOT update, in the room the
 -- fillfactor leaves beside each row.
 CREATE TABLE payment_notification_pending (
     id bigint PRIMARY KEY

@@ -7,11 +7,11 @@ import ServiceLifecycle
 
 /// Applies stored notifications (the inbox) in arrival order, a batch per transaction, taking
 /// them off the queue (`payment_notification_pending`) with `SKIP LOCKED` so that any number of
-/// worker processes share the work. A payment is
-/// applied once per provider transaction (`payment_transaction`'s key) under the orders' and the
-/// candidates' row locks; the notifications are marked applied in the same transaction, so a
-/// crash anywhere leaves them to be applied again, never twice. A batch is written with
-/// set-based statements (a dozen per batch, not per notification).
+/// worker processes share the work. A payment is applied once per provider transaction
+/// (`payment_transaction`'s key) under the orders' and the candidates' row locks; the
+/// notifications are marked applied in the same transaction, so a crash anywhere leaves them to
+/// be applied again, never twice. A batch is written with set-based statements (a dozen per
+/// batch, not per notification).
 final class NotificationApplier: Service, Sendable {
     let postgres: PostgresClient
     let logger: Logger
