@@ -54,33 +54,54 @@ func withPostgres<T: Sendable>(
     _ settings: PostgresSettings = TestStack.postgres, _ body: @Sendable (PostgresClient) async throws -> T
 ) async throws -> T {
     let client = PostgresClient(configuration: .init(settings: settings), backgroundLogger: TestStack.logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
-        defer { group.cancelAll() }
-        return try await body(client)
+    do {
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    } catch let error as PSQLError {
+        // PSQLError's description hides the server's message; test data holds no personal data,
+        // so a failing test says what PostgreSQL said.
+        throw DatabaseFailure(detail: String(reflecting: error))
     }
+}
+
+struct DatabaseFailure: Error, CustomStringConvertible {
+    let detail: String
+    var description: String { detail }
 }
 
 /// A new, empty database owned by the schema owner, dropped afterwards.
 func withScratchDatabase<T: Sendable>(_ body: @Sendable (PostgresSettings) async throws -> T) async throws -> T {
     let name = "scratch_\(UInt32.random(in: 0...UInt32.max))"
     let admin = TestStack.ownerSettings(database: TestStack.postgres.database)
-    _ = try await withPostgres(admin) { client in
-        try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: TestStack.logger)
-    }
+    try await runWhileInUseRetrying("CREATE DATABASE \(name)", admin)
     do {
         let result = try await body(TestStack.ownerSettings(database: name))
-        try await dropDatabase(name, admin)
+        try await runWhileInUseRetrying("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin)
         return result
     } catch {
-        try? await dropDatabase(name, admin)
+        try? await runWhileInUseRetrying("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin)
         throw error
     }
 }
 
-private func dropDatabase(_ name: String, _ admin: PostgresSettings) async throws {
-    _ = try await withPostgres(admin) { client in
-        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: TestStack.logger)
+/// Creating and dropping a database fail with object_in_use (55006) when a session on the
+/// template, or on the dropped database, is still there after PostgreSQL's 5 s wait. Sessions
+/// that a pool has just closed can take that long to exit on a loaded 2-core machine.
+private func runWhileInUseRetrying(_ sql: String, _ admin: PostgresSettings) async throws {
+    for attempt in 1...3 {
+        let done = try await withPostgres(admin) { client in
+            do {
+                try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestStack.logger)
+                return true
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 3 {
+                return false
+            }
+        }
+        if done { return }
+        try await Task.sleep(for: .seconds(1))
     }
 }
 
