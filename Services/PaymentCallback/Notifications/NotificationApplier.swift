@@ -206,11 +206,11 @@ final class NotificationApplier: Service, Sendable {
 
     private func write(_ batch: Batch, on connection: PostgresConnection) async throws {
         if !batch.paidOrders.isEmpty {
-            try await connection.execute(
+            _ = try await connection.execute(
                 ApplierStatements.MarkOrdersPaid(
                     orderNos: batch.paidOrders.map(\.orderNo), tradeNos: batch.paidOrders.map(\.tradeNo),
                     paidAt: batch.paidOrders.map { $0.paidAt ?? Date() }), logger: logger)
-            try await connection.execute(
+            _ = try await connection.execute(
                 ApplierStatements.MarkCandidatesPaid(
                     candidateIDs: batch.paidCandidates.map(\.candidateID), providers: batch.paidCandidates.map(\.provider)), logger: logger)
             try await Outbox.append(batch.events, in: connection, logger: logger)
@@ -253,6 +253,6 @@ final class NotificationApplier: Service, Sendable {
                 """, logger: logger)
         }
         let outcomes = batch.outcomes.sorted { $0.key < $1.key }
-        try await connection.execute(ApplierStatements.MarkApplied(ids: outcomes.map(\.key), outcomes: outcomes.map(\.value)), logger: logger)
+        _ = try await connection.execute(ApplierStatements.MarkApplied(ids: outcomes.map(\.key), outcomes: outcomes.map(\.value)), logger: logger)
     }
 }
