@@ -76,13 +76,13 @@ struct DatabaseFailure: Error, CustomStringConvertible {
 func withScratchDatabase<T: Sendable>(_ body: @Sendable (PostgresSettings) async throws -> T) async throws -> T {
     let name = "scratch_\(UInt32.random(in: 0...UInt32.max))"
     let admin = TestStack.ownerSettings(database: TestStack.postgres.database)
-    try await runWhileInUseRetrying("CREATE DATABASE \(name)", admin)
+    try await runRetryingWhileInUse("CREATE DATABASE \(name)", admin)
     do {
         let result = try await body(TestStack.ownerSettings(database: name))
-        try await runWhileInUseRetrying("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin)
+        try await runRetryingWhileInUse("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin)
         return result
     } catch {
-        try? await runWhileInUseRetrying("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin)
+        try? await runRetryingWhileInUse("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", admin)
         throw error
     }
 }
@@ -90,7 +90,7 @@ func withScratchDatabase<T: Sendable>(_ body: @Sendable (PostgresSettings) async
 /// Creating and dropping a database fail with object_in_use (55006) when a session on the
 /// template, or on the dropped database, is still there after PostgreSQL's 5 s wait. Sessions
 /// that a pool has just closed can take that long to exit on a loaded 2-core machine.
-private func runWhileInUseRetrying(_ sql: String, _ admin: PostgresSettings) async throws {
+private func runRetryingWhileInUse(_ sql: String, _ admin: PostgresSettings) async throws {
     for attempt in 1...3 {
         let done = try await withPostgres(admin) { client in
             do {
