@@ -80,14 +80,24 @@ import Testing
     @Test func aCommandWithoutAReplyInTimeIsUnavailableAndTheNextOneWorks() async throws {
         var settings = TestStack.redis
         settings.maxConnections = 1
-        settings.commandTimeout = .seconds(1)
+        settings.commandTimeout = .seconds(3)
         try await withRedis(settings) { redis in
             let started = ContinuousClock.now
-            // The server holds BLPOP's reply for 30 s; the client waits 1 s. (The margin is wide: a
-            // CI machine starting every suite at once once took 4.5 s to give up.)
+            // The server holds BLPOP's reply for 30 s; the client waits 3 s.
             let k = key()
             let blocked = Task { () throws(RedisError) -> RedisValue in try await redis.send("BLPOP", k, "30") }
-            try await Task.sleep(for: .milliseconds(50))
+            // ECHO must queue behind BLPOP on the wire, so wait until the server holds BLPOP. (A
+            // fixed pause lost the race once in CI: both commands waited for the connection to
+            // open, and ECHO was written first and answered.)
+            let held = try await withRedis { observer in
+                while ContinuousClock.now - started < .seconds(3) {
+                    let clients = try await observer.send("CLIENT", "LIST", "TYPE", "normal").string ?? ""
+                    if clients.contains("cmd=blpop") { return true }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                return false
+            }
+            try #require(held, "the server held BLPOP within its 3 s")
             let behind = Task { () throws(RedisError) -> RedisValue in try await redis.send("ECHO", "queued behind it") }
             for task in [blocked, behind] {
                 let error = await #expect(throws: RedisError.self) { try await task.value }
