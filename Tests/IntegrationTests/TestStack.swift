@@ -72,7 +72,8 @@ struct DatabaseFailure: Error, CustomStringConvertible {
     var description: String { detail }
 }
 
-/// A new, empty database owned by the schema owner, dropped afterwards.
+/// A new, empty database owned by the schema owner, dropped afterwards (ops/test lets the owner
+/// end the services' sessions still on it).
 func withScratchDatabase<T: Sendable>(_ body: @Sendable (PostgresSettings) async throws -> T) async throws -> T {
     let name = "scratch_\(UInt32.random(in: 0...UInt32.max))"
     let admin = TestStack.ownerSettings(database: TestStack.postgres.database)
