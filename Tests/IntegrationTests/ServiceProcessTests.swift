@@ -7,10 +7,17 @@ import Testing
     static let services = ["Registration", "Confirmation", "PaymentCallback", "Review", "Arrangement", "DocumentGeneration"]
 
     /// Runs a service to completion with extra settings; returns its exit code and standard error.
-    /// (Waiting blocks, so it happens off the test pool.)
+    /// (Waiting blocks, so it happens off the test pool.) Each of these is meant to stop at once: one
+    /// still running after 60 s fails the test instead of holding up the run.
     private func runToExit(_ service: String, _ environment: [String: String], arguments: [String] = []) async throws -> (Int32, String) {
         try await offThePool {
             let process = try Self.launch(service, environment, arguments: arguments)
+            nonisolated(unsafe) let running = process
+            DispatchQueue.global().asyncAfter(deadline: .now() + 60) {
+                guard running.isRunning else { return }
+                Issue.record("\(service) did not stop within 60 s")
+                kill(running.processIdentifier, SIGKILL)
+            }
             // Read before waiting: a child blocked on a full pipe would never exit.
             let errorText = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
@@ -71,7 +78,7 @@ import Testing
     @Test func theWorkerRoleRunsAndReportsItsHealth() async throws {
         let httpPort = unusedPort()
         let worker = try launch("Review", ["ROLE": "worker", "HTTP_PORT": "\(httpPort)"])
-        defer { worker.terminate() }
+        defer { worker.stop() }
         let health = try #require(try await waitForHealth(httpPort, status: 200, within: .seconds(30)))
         #expect(health.service == "Review")
         let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)/metrics")!)
@@ -85,8 +92,8 @@ import Testing
         var redis = try startRedis(port: redisPort)
         let service = try launch("Confirmation", ["REDIS_PORT": "\(redisPort)", "HTTP_PORT": "\(httpPort)", "REDIS_TIMEOUT": "1"])
         defer {
-            service.terminate()
-            redis.terminate()
+            service.stop()
+            redis.stop()
         }
         #expect(try await waitForHealth(httpPort, status: 200, within: .seconds(30)) != nil)
 

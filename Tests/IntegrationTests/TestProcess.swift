@@ -48,3 +48,16 @@ func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async t
         Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }
+
+extension Process {
+    /// Cleanup that never leaves a child behind: SIGTERM now, SIGKILL in 10 s if it is still
+    /// running. (A relay whose database was dropped under it once ignored SIGTERM and outlived
+    /// the test run.)
+    func stop() {
+        terminate()
+        nonisolated(unsafe) let process = self
+        DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+}

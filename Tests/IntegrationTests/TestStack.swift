@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Settings
 import Storage
+import Synchronization
 
 /// The servers ops/test started, read from the same variables the services read (with the test
 /// stack's defaults), so that `swift test` also runs against a stack started by hand.
@@ -73,7 +74,7 @@ struct DatabaseFailure: Error, CustomStringConvertible {
 }
 
 /// A new, empty database owned by the schema owner, dropped afterwards (ops/test lets the owner
-/// end the services' sessions still on it).
+/// end the sessions still on it, autovacuum's too).
 func withScratchDatabase<T: Sendable>(_ body: @Sendable (PostgresSettings) async throws -> T) async throws -> T {
     let name = "scratch_\(UInt32.random(in: 0...UInt32.max))"
     let admin = TestStack.ownerSettings(database: TestStack.postgres.database)
@@ -106,13 +107,25 @@ private func runRetryingWhileInUse(_ sql: String, _ admin: PostgresSettings) asy
     }
 }
 
-/// A port below Linux's ephemeral range that nothing listens on now.
-func unusedPort() -> Int {
+/// A port below Linux's ephemeral range that nothing listens on now and that no other test of
+/// this run was given. Tests run at once: two given the same random port once met in CI (a
+/// service meant to find no Redis there found another test's, started, and never exited).
+func unusedPort() -> Int { unusedPorts(1) }
+
+/// The first of `count` consecutive such ports (a RabbitMQ node needs three).
+func unusedPorts(_ count: Int) -> Int {
     while true {
-        let port = Int.random(in: 27_100...29_900)
-        if !portIsOpen(port) { return port }
+        let first = nextTestPort.withLock { next in
+            if next + count - 1 > testPorts.upperBound { next = testPorts.lowerBound }
+            defer { next += count }
+            return next
+        }
+        if !(first..<first + count).contains(where: portIsOpen) { return first }
     }
 }
+
+private let testPorts = 27_100...29_900
+private let nextTestPort = Mutex(Int.random(in: testPorts))
 
 func portIsOpen(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -13,9 +13,7 @@ struct PrivateBroker {
 
     init() {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString.prefix(8))")
-        var base = unusedPort()
-        while portIsOpen(base + 1) || portIsOpen(base + 2) { base = unusedPort() }
-        port = base
+        port = unusedPorts(3)  // AMQP, Erlang distribution, epmd
     }
 
     func start() throws { try stack("start_rabbitmq") }
@@ -55,7 +53,7 @@ struct PrivateBroker {
             defer { Task { await publisher.close() } }
             try await publisher.ping()
             let consumer = try startProbe(["consume", fixture.queue.name, fixture.queue.bindingKeys[0]], database: fixture.database, amqpPort: broker.port)
-            defer { consumer.terminate() }
+            defer { consumer.stop() }
 
             // Publishes batches of 50 until told to stop, retrying a batch until it is confirmed,
             // so the broker goes down mid-stream however long stopping it takes on a loaded machine.

@@ -15,7 +15,7 @@ import Testing
             try await broker.ping()  // declares the queue before anything is published
             try await fixture.commitOutboxRows(1_000)
             let consumer = try startProbe(["consume", fixture.queue.name, fixture.queue.bindingKeys[0]], database: fixture.database)
-            defer { consumer.terminate() }
+            defer { consumer.stop() }
 
             var crashes = 0
             for _ in 0..<3 {
@@ -25,7 +25,7 @@ import Testing
                 crashes += 1
             }
             let relay = try startProbe(["relay"], database: fixture.database)
-            defer { relay.terminate() }
+            defer { relay.stop() }
             #expect(try await eventually(within: .seconds(60)) { try await fixture.effects().distinct == 1_000 })
             try await Task.sleep(for: .milliseconds(500))
             let effects = try await fixture.effects()

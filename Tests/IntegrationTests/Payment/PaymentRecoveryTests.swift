@@ -90,7 +90,7 @@ import _CryptoExtras
     @Test func queriesAreSignedWithOurKeysAndOthersAreRefused() async throws {
         let port = unusedPort()
         let simulator = try await Self.startSimulator(port: port)
-        defer { simulator.terminate() }
+        defer { simulator.stop() }
         let base = "http://127.0.0.1:\(port)"
         let order = "Q" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(15).uppercased()
         for provider in ["alipay", "wechat"] {
@@ -128,7 +128,7 @@ import _CryptoExtras
         let migrations = try MigrationCatalog.load(repositoryRoot: TestStack.repository)
         let port = unusedPort()
         let simulator = try await Self.startSimulator(port: port)
-        defer { simulator.terminate() }
+        defer { simulator.stop() }
         try await withScratchDatabase { database in
             try await withPostgres(database) { postgres in
                 _ = try await Migrator(migrations: migrations, logger: TestStack.logger).apply(on: postgres)
