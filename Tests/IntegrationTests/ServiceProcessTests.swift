@@ -10,19 +10,19 @@ import Testing
     /// (Waiting blocks, so it happens off the test pool.) Each of these is meant to stop at once: one
     /// still running after 60 s fails the test instead of holding up the run.
     private func runToExit(_ service: String, _ environment: [String: String], arguments: [String] = []) async throws -> (Int32, String) {
-        try await offThePool {
+        let (status, errorText, killed) = try await offThePool {
             let process = try Self.launch(service, environment, arguments: arguments)
-            nonisolated(unsafe) let running = process
             DispatchQueue.global().asyncAfter(deadline: .now() + 60) {
-                guard running.isRunning else { return }
-                Issue.record("\(service) did not stop within 60 s")
-                kill(running.processIdentifier, SIGKILL)
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             }
             // Read before waiting: a child blocked on a full pipe would never exit.
             let errorText = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            return (process.terminationStatus, errorText)
+            let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
+            return (process.terminationStatus, errorText, killed)
         }
+        #expect(!killed, "\(service) did not stop within 60 s")
+        return (status, errorText)
     }
 
     private func launch(_ service: String, _ environment: [String: String], arguments: [String] = []) throws -> Process {

@@ -55,9 +55,8 @@ extension Process {
     /// the test run.)
     func stop() {
         terminate()
-        nonisolated(unsafe) let process = self
         DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if self.isRunning { kill(self.processIdentifier, SIGKILL) }
         }
     }
 }
