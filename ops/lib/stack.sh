@@ -239,6 +239,8 @@ CONF
   export RABBITMQ_MNESIA_BASE="$base/mnesia" RABBITMQ_LOG_BASE="$base/logs" RABBITMQ_CONFIG_FILE="$base/rabbitmq.conf"
   export RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins" RABBITMQ_PID_FILE="$PIDS/rabbitmq.pid"
   export RABBITMQ_CONF_ENV_FILE="$base/rabbitmq-env.conf" RABBITMQ_ADVANCED_CONFIG_FILE="$base/advanced.config"
+  # A node that fails to start writes its crash dump here, not into whatever directory started it.
+  export ERL_CRASH_DUMP="$base/logs/erl_crash.dump"
 }
 rabbitmqctl_() { ( rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODENAME" "$@" ); }
 
