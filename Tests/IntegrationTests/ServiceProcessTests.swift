@@ -12,9 +12,7 @@ import Testing
     private func runToExit(_ service: String, _ environment: [String: String], arguments: [String] = []) async throws -> (Int32, String) {
         let (status, errorText, killed) = try await offThePool {
             let process = try Self.launch(service, environment, arguments: arguments)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 60) {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            }
+            process.kill(after: 60)
             // Read before waiting: a child blocked on a full pipe would never exit.
             let errorText = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()

@@ -55,8 +55,13 @@ extension Process {
     /// the test run.)
     func stop() {
         terminate()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
-            if self.isRunning { kill(self.processIdentifier, SIGKILL) }
+        kill(after: 10)
+    }
+
+    /// SIGKILL in `seconds` if it is still running then.
+    func kill(after seconds: Double) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if self.isRunning { Foundation.kill(self.processIdentifier, SIGKILL) }
         }
     }
 }
