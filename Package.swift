@@ -16,9 +16,10 @@ let serviceNames = [
 ]
 let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
     "Registration": (["Access", "Payments", .product(name: "ZIPFoundation", package: "ZIPFoundation")], ["App", "Migrations", "openapi.json"]),
-    "Review": (["Access"], ["App"]),
-    "Confirmation": (["Access", "Photos"], ["App", "Migrations"]),
-    "PaymentCallback": (["Access", "Payments"], ["App", "Migrations"]),
+    "Review": (["Access"], ["App", "openapi.json"]),
+    // On-site confirmation asks the registration's own rules whether a submitted form still passes.
+    "Confirmation": (["Access", "Photos", "RegistrationService"], ["App", "Migrations", "openapi.json"]),
+    "PaymentCallback": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
 ]
 
 let serviceDependencies: [Target.Dependency] = [

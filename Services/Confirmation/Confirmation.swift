@@ -1,5 +1,6 @@
 import Access
 import Hummingbird
+import RegistrationService
 import ServiceRuntime
 
 extension ServiceDefinition {
@@ -18,7 +19,9 @@ public enum ConfirmationRoutesSetup {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl) {
         access.protect(router)
         let desk = OperatorDesk(access: access, postgres: dependencies.postgres, logger: dependencies.logger)
-        let store = ConfirmationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
+        let store = ConfirmationStore(
+            postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger,
+            formCheck: SubmittedFormCheck(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
         ConfirmationRoutes(access: access, desk: desk, store: store).add(to: router)
         CandidatePhotoRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
         BonusClaimRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)

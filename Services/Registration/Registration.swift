@@ -29,7 +29,8 @@ public enum RegistrationRoutes {
         let accounts = CandidateAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
         CandidateAccountRoutes(
             access: access, store: accounts,
-            resetCodes: VerificationCodes(redis: dependencies.redis, access: access), sms: sms
+            resetCodes: VerificationCodes(redis: dependencies.redis, access: access, purpose: "reset"),
+            loginCodes: VerificationCodes(redis: dependencies.redis, access: access, purpose: "login"), sms: sms
         ).add(to: router)
         StaffCandidateRoutes(access: access, store: accounts).add(to: router.group("staff/candidates"))
         let years = ExamYearStore(postgres: dependencies.postgres, logger: dependencies.logger)

@@ -56,23 +56,47 @@ public struct AccessControl: Sendable {
         guard decision.allowed else { throw APIError.rateLimited(retryAfter: decision.retryAfter) }
     }
 
+    /// What a login attempt came to.
+    public enum LoginJudgement: Sendable, Equatable {
+        case matched
+        /// The password was wrong; `accountLocked` when the account's failure budget is now spent.
+        case wrongPassword(accountLocked: Bool)
+        /// The account's failure budget is spent: the password was not even checked.
+        case accountLocked(retryAfter: Duration)
+    }
+
     /// A login: the address's budget, then the account's failure budget (asked, not spent), then
     /// the password; a wrong password spends one failure. `account` is the login as typed (an ID
-    /// number: only its hash reaches Redis). Returns whether the password matched.
-    public func checkLogin(account login: String, address: String, password: String, storedHash: String?) async throws -> Bool {
+    /// number: only its hash reaches Redis). `ownerVerified`: the caller has proved, by something
+    /// only the account's owner has (a code sent to the registered phone), that this is the owner,
+    /// who then gets past a budget that strangers spent; a wrong password still counts.
+    public func judgeLogin(
+        account login: String, address: String, password: String, storedHash: String?, ownerVerified: Bool = false
+    ) async throws -> LoginJudgement {
         try await throttle(AccessLimits.loginPerAddress, subject: address)
         let account = accountSubject(login)
-        let budget: RateDecision
         do {
-            budget = try await limiter.peek(AccessLimits.loginFailuresPerAccount, subject: account)
-        } catch {
+            let budget = try await limiter.peek(AccessLimits.loginFailuresPerAccount, subject: account)
+            if !budget.allowed && !ownerVerified { return .accountLocked(retryAfter: budget.retryAfter) }
+            guard try await passwords.verify(password, against: storedHash) else {
+                let spent = try await limiter.check(AccessLimits.loginFailuresPerAccount, subject: account)
+                let left = spent.allowed ? try await limiter.peek(AccessLimits.loginFailuresPerAccount, subject: account) : spent
+                return .wrongPassword(accountLocked: !left.allowed)
+            }
+            return .matched
+        } catch let error as RedisError {
+            logger.error("rate limiter unavailable", metadata: ["limit": "\(AccessLimits.loginFailuresPerAccount.name)", "error": "\(error.code)"])
             throw APIError.unavailable
         }
-        guard budget.allowed else { throw APIError.rateLimited(retryAfter: budget.retryAfter) }
-        guard try await passwords.verify(password, against: storedHash) else {
-            try await throttle(AccessLimits.loginFailuresPerAccount, subject: account)
-            return false
+    }
+
+    /// A login where a spent budget is simply "too many" (429 with `Retry-After`). Returns
+    /// whether the password matched.
+    public func checkLogin(account login: String, address: String, password: String, storedHash: String?) async throws -> Bool {
+        switch try await judgeLogin(account: login, address: address, password: password, storedHash: storedHash) {
+        case .matched: return true
+        case .wrongPassword: return false
+        case .accountLocked(let retryAfter): throw APIError.rateLimited(retryAfter: retryAfter)
         }
-        return true
     }
 }

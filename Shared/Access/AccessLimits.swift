@@ -12,7 +12,9 @@ public enum AccessLimits {
     /// Verification codes: per account (its phone is charged and pestered) and per address.
     public static let codesPerAccount = RateLimit(name: "code-account", limit: 5, period: .seconds(3600))
     public static let codesPerAddress = RateLimit(name: "code-address", limit: 20, period: .seconds(3600))
-    /// Wrong verification codes for one account before its codes stop being checked.
+    /// The SMS telling a candidate that strangers spent their login budget: at most one an hour.
+    public static let lockoutNoticePerAccount = RateLimit(name: "lockout-notice", limit: 1, period: .seconds(3600))
+    /// Wrong verification codes for one account (or one login challenge) before its codes stop being checked.
     public static let codeFailuresPerAccount = RateLimit(name: "code-failures", limit: 10, period: .seconds(3600))
     /// Form submissions (saving, submitting) of one signed-in account.
     public static let formsPerAccount = RateLimit(name: "forms-account", limit: 30, period: .seconds(60))

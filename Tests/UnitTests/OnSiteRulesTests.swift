@@ -33,6 +33,21 @@ import Testing
         #expect(CalendarDate.text(of: Self.shanghai("2026-09-02T00:30:00")) == "2026-09-02", "past midnight in China is the next day already")
     }
 
+    /// One reading of a time of day for hours and slots: an evening interval may end at 24:00.
+    @Test func aSpanMustLieWithinOneInterval() {
+        let hours = [["08:00", "12:00"], ["14:00", "24:00"]]
+        func span(_ start: String, _ end: String) -> Bool { PointHours.covers(hours, from: PointHours.minutes(start)!, to: PointHours.minutes(end)!) }
+        #expect(span("08:00", "12:00"))
+        #expect(span("15:00", "16:00"))
+        #expect(span("22:00", "23:59"))
+        #expect(span("23:00", "24:00"))
+        #expect(!span("11:00", "15:00"), "across the break")
+        #expect(!span("12:30", "13:30"))
+        #expect(!span("16:00", "15:00"))
+        #expect(!span("07:30", "08:30"))
+        #expect(PointHours.contains(hours, Self.shanghai("2026-09-02T23:59:00")))
+    }
+
     /// The arithmetic gives the day Foundation's calendar gives, around midnight in China and for
     /// any moment from 1992 (China kept daylight saving time from 1986 to 1991; moments this
     /// system reads, such as now and its calendars, are later).

@@ -40,15 +40,15 @@ struct AppointmentSlotRoutes: Sendable {
         let input = try await JSONInput.decode(Slot.self, from: request)
         var validation = Validation()
         let today = CalendarDate.text(of: Date())
-        if Self.minutes(input.startsAt) == nil { validation.add("startsAt", "time.format", "时间格式应为 HH:MM") }
-        if Self.minutes(input.endsAt) == nil { validation.add("endsAt", "time.format", "时间格式应为 HH:MM") }
+        // The same reading of a time of day as the point's hours (which may end at 24:00); a slot
+        // cannot start at midnight's end.
+        let start = PointHours.minutes(input.startsAt).flatMap { $0 < 24 * 60 ? $0 : nil }, end = PointHours.minutes(input.endsAt)
+        if start == nil { validation.add("startsAt", "time.format", "时间格式应为 HH:MM（00:00-23:59）") }
+        if end == nil { validation.add("endsAt", "time.format", "时间格式应为 HH:MM（00:00-24:00）") }
         if input.day.count != 10 || input.day < today || CalendarDate.isValid(input.day) == false { validation.add("day", "day.invalid", "日期应为今天或以后，格式 YYYY-MM-DD") }
         if !(1...1000).contains(input.capacity) { validation.add("capacity", "capacity.range", "容量应为 1-1000") }
-        if let start = Self.minutes(input.startsAt), let end = Self.minutes(input.endsAt) {
-            let inHours = record.hours.contains { interval in
-                interval.count == 2 && (Self.minutes(interval[0]) ?? 0) <= start && end <= (Self.minutes(interval[1]) ?? 0) && start < end
-            }
-            if !inHours { validation.add("startsAt", "slot.outside_hours", "时段须在确认点工作时间之内") }
+        if let start, let end, !PointHours.covers(record.hours, from: start, to: end) {
+            validation.add("startsAt", "slot.outside_hours", "时段须在确认点工作时间之内")
         }
         try validation.check()
         let rows = try await postgres.query(
@@ -103,13 +103,4 @@ struct AppointmentSlotRoutes: Sendable {
         }
         return (id, found.record)
     }
-
-    static func minutes(_ text: String) -> Int? {
-        let parts = text.split(separator: ":")
-        guard text.count == 5, parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) else {
-            return nil
-        }
-        return hour * 60 + minute
-    }
-
 }

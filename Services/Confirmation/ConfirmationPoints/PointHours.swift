@@ -31,9 +31,15 @@ enum PointHours {
 
     static func contains(_ hours: [[String]], _ moment: Date) -> Bool {
         let now = minuteOfDay(moment)
-        return hours.contains { interval in
-            guard interval.count == 2, let start = minutes(interval[0]), let end = minutes(interval[1]) else { return false }
-            return start <= now && now < end
+        return covers(hours, from: now, to: now + 1)
+    }
+
+    /// Whether the span from `start` to `end` (minutes since midnight, `end` up to 24:00) lies
+    /// within one of the intervals: an appointment slot must, and so must the moment of on-site work.
+    static func covers(_ hours: [[String]], from start: Int, to end: Int) -> Bool {
+        start < end && hours.contains { interval in
+            guard interval.count == 2, let open = minutes(interval[0]), let close = minutes(interval[1]) else { return false }
+            return open <= start && end <= close
         }
     }
 

@@ -65,6 +65,10 @@ struct ConfirmationRoutes: Sendable {
             throw APIError(.conflict, code: "candidate.state", message: message)
         case .photoMissing:
             throw APIError(.conflict, code: "confirmation.photo_missing", message: "请先采集考生相片")
+        case .formInvalid(let problems):
+            throw APIError(
+                .conflict, code: "confirmation.form_invalid", message: "考生提交的报名信息不符合现行规定，请考生按提示修改并重新提交后再确认",
+                fields: problems)
         case .scanMissing:
             throw APIError(.conflict, code: "confirmation.scan_missing", message: "请先上传考生证件的扫描件")
         case .notesMissing:

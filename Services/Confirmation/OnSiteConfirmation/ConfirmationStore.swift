@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Messaging
 import PostgresNIO
+import RegistrationService
 import ServiceRuntime
 
 /// Confirming a candidate: the row lock on the candidate, the county's counter, the confirmation,
@@ -15,6 +16,8 @@ struct ConfirmationStore: Sendable {
     let postgres: PostgresClient
     let cipher: PersonalDataCipher
     let logger: Logger
+    /// The registration's rules, asked again at the moment of confirmation.
+    let formCheck: SubmittedFormCheck
 
     enum Outcome: Sendable {
         case confirmed(candidateID: Int64, number: String)
@@ -23,12 +26,22 @@ struct ConfirmationStore: Sendable {
         case otherPoint(candidateID: Int64)
         case wrongState(String, number: String?)
         case photoMissing
+        /// The submitted form no longer passes the rules of the moment (the year's data changed).
+        case formInvalid([FieldError])
         case scanMissing
         case notesMissing
     }
 
     func confirm(_ document: IdentityDocument, notes: String?, by operatorMember: StaffMember, year: Int, clientAddress: String) async throws -> Outcome {
         let lookup = ByteBuffer(bytes: cipher.documentLookup(document))
+        // The rules are asked before the lock is taken: they read through the pool, and a
+        // transaction waiting for a second connection could starve it under load.
+        var problems: [FieldError] = []
+        for try await id in try await postgres.query("SELECT id FROM candidate_account WHERE document_number_lookup = \(lookup)", logger: logger)
+            .decode(Int64.self)
+        {
+            problems = try await formCheck.problems(id) ?? []
+        }
         return try await postgres.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
@@ -49,6 +62,7 @@ struct ConfirmationStore: Sendable {
             if status == "registered" { return .wrongState(status, number: nil) }
             guard pointID == operatorMember.nodeID, let countyID else { return .otherPoint(candidateID: candidateID) }
             guard status == "submitted" else { return .wrongState(status, number: existing) }
+            guard problems.isEmpty else { return .formInvalid(problems) }
             guard hasPhoto else { return .photoMissing }
             let actor = Actor(member: operatorMember, clientAddress: clientAddress)
             guard document.type == .residentID else {

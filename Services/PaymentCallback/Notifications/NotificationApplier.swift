@@ -74,12 +74,21 @@ final class NotificationApplier: Service, Sendable {
         try await postgres.withTransaction(logger: logger) { connection in
             let pending = try await self.take(limit, on: connection)
             guard !pending.isEmpty else { return 0 }
+            var ledger = try await self.ledger(for: pending, on: connection)
             var batch = Batch()
-            try await self.applyPayments(pending.filter { $0.kind == "paid" }, into: &batch, on: connection)
-            for notification in pending where notification.kind != "paid" {
-                batch.outcomes[notification.id] = try await self.applyNotice(notification, into: &batch, on: connection)
+            // In arrival order, each against the orders as the notifications before it left them:
+            // the outcome is the same however the notifications fall into batches.
+            for notification in pending {
+                switch notification.kind {
+                case "paid": try self.applyPayment(notification, &ledger, into: &batch)
+                case "closed": batch.outcomes[notification.id] = Self.applyClose(notification, &ledger, into: &batch)
+                case "refunded":
+                    batch.anomalies.append((notification, "refund_notice", "the provider reports a refund; check it against the refunds made"))
+                    batch.outcomes[notification.id] = "flagged:refund_notice"
+                default: batch.outcomes[notification.id] = "ignored"
+                }
             }
-            try await self.write(batch, on: connection)
+            try await self.write(batch, ledger, on: connection)
             return pending.count
         }
     }
@@ -92,6 +101,47 @@ final class NotificationApplier: Service, Sendable {
         return pending
     }
 
+    /// The batch's orders and their candidates as the batch goes along, and the provider
+    /// transactions already recorded.
+    struct Ledger {
+        struct Order {
+            let orderNo: String
+            let candidateID: Int64
+            let year: Int
+            let amountFen: Int
+            var status: String
+        }
+        /// By provider and order number.
+        var orders: [String: Order] = [:]
+        var candidates: [Int64: String] = [:]
+        /// Provider and trade number of every transaction recorded, before or in this batch.
+        var trades = Set<String>()
+
+        static func key(_ provider: String, _ number: String) -> String { provider + "\u{0}" + number }
+    }
+
+    /// Locks the orders and their candidates first (in candidate order, as every worker does): a
+    /// repeat of a trade under another key, or a query's answer for it, then waits here and finds
+    /// the trade already recorded.
+    private func ledger(for pending: [Pending], on connection: PostgresConnection) async throws -> Ledger {
+        var ledger = Ledger()
+        for try await (orderNo, provider, candidateID, year, amount, status, candidateStatus) in try await connection.execute(
+            ApplierStatements.LockOrders(orderNos: Array(Set(pending.map(\.orderNo)))), logger: logger
+        ) {
+            ledger.orders[Ledger.key(provider, orderNo)] = .init(orderNo: orderNo, candidateID: candidateID, year: year, amountFen: amount, status: status)
+            ledger.candidates[candidateID] = candidateStatus
+        }
+        let payments = pending.filter { $0.kind == "paid" }
+        if !payments.isEmpty {
+            for try await (provider, trade) in try await connection.execute(
+                ApplierStatements.RecordedTrades(providers: payments.map(\.provider), tradeNos: payments.map(\.tradeNo)), logger: logger
+            ) {
+                ledger.trades.insert(Ledger.key(provider, trade))
+            }
+        }
+        return ledger
+    }
+
     /// What a batch changes, written at the end with one statement per kind of change.
     struct Batch {
         var outcomes: [Int64: String] = [:]
@@ -102,109 +152,84 @@ final class NotificationApplier: Service, Sendable {
         var transactions: [(payment: Pending, candidateID: Int64?, disposition: String)] = []
         var refunds: [(notification: Pending, candidateID: Int64?, reason: String)] = []
         var anomalies: [(notification: Pending, kind: String, detail: String)] = []
-
-        /// Money no order can take: recorded and queued for a refund, never lost.
-        mutating func refund(_ payment: Pending, candidateID: Int64?, reason: String) {
-            refunds.append((payment, candidateID, reason))
-            transactions.append((payment, candidateID, "refund_due"))
-            outcomes[payment.id] = "refund_due:\(reason)"
-        }
+        /// Orders whose status the batch ended as something other than paid (closed, refund_due).
+        var endedOrders = Set<String>()
     }
 
-    private func applyPayments(_ payments: [Pending], into batch: inout Batch, on connection: PostgresConnection) async throws {
-        guard !payments.isEmpty else { return }
-        // The orders and their candidates are locked first (in candidate order, as every worker
-        // does): a repeat of a trade under another key, or a query's answer for it, then waits
-        // here and finds the trade already recorded below.
-        struct Order {
-            let candidateID: Int64
-            let year: Int
-            let amountFen: Int
-            var status: String
+    /// One payment: applied once per provider transaction; money no order can take is recorded
+    /// and queued for a refund (never lost), and its order ends as `refund_due`.
+    private func applyPayment(_ payment: Pending, _ ledger: inout Ledger, into batch: inout Batch) throws {
+        guard ledger.trades.insert(Ledger.key(payment.provider, payment.tradeNo)).inserted else {
+            batch.outcomes[payment.id] = "duplicate"
+            return
         }
-        var orders: [String: Order] = [:]
-        var candidates: [Int64: String] = [:]
-        for try await (orderNo, provider, candidateID, year, amount, status, candidateStatus) in try await connection.execute(
-            ApplierStatements.LockOrders(orderNos: payments.map(\.orderNo)), logger: logger
-        ) {
-            orders[provider + "\u{0}" + orderNo] = Order(candidateID: candidateID, year: year, amountFen: amount, status: status)
-            candidates[candidateID] = candidateStatus
+        let key = Ledger.key(payment.provider, payment.orderNo)
+        func refund(_ reason: String, candidateID: Int64?) {
+            batch.refunds.append((payment, candidateID, reason))
+            batch.transactions.append((payment, candidateID, "refund_due"))
+            batch.outcomes[payment.id] = "refund_due:\(reason)"
+            if let order = ledger.orders[key], order.status != "paid" {
+                ledger.orders[key]?.status = "refund_due"
+                batch.endedOrders.insert(key)
+            }
         }
-        // One row per provider transaction: a trade already recorded is a repeat.
-        var recorded = Set<String>()
-        for try await (provider, trade) in try await connection.execute(
-            ApplierStatements.RecordedTrades(providers: payments.map(\.provider), tradeNos: payments.map(\.tradeNo)), logger: logger
-        ) {
-            recorded.insert(provider + "\u{0}" + trade)
+        guard let order = ledger.orders[key] else { return refund("unknown_order", candidateID: nil) }
+        let candidateStatus = ledger.candidates[order.candidateID] ?? ""
+        guard payment.amountFen == order.amountFen else {
+            batch.anomalies.append((payment, "amount_mismatch", "paid \(payment.amountFen) fen, order of \(order.amountFen) fen"))
+            return refund("amount_mismatch", candidateID: order.candidateID)
         }
-
-        for payment in payments {
-            guard recorded.insert(payment.provider + "\u{0}" + payment.tradeNo).inserted else {
-                batch.outcomes[payment.id] = "duplicate"
-                continue
-            }
-            let key = payment.provider + "\u{0}" + payment.orderNo
-            guard let order = orders[key] else {
-                batch.refund(payment, candidateID: nil, reason: "unknown_order")
-                continue
-            }
-            let candidateStatus = candidates[order.candidateID] ?? ""
-            guard payment.amountFen == order.amountFen else {
-                batch.anomalies.append((payment, "amount_mismatch", "paid \(payment.amountFen) fen, order of \(order.amountFen) fen"))
-                batch.refund(payment, candidateID: order.candidateID, reason: "amount_mismatch")
-                continue
-            }
-            guard candidateStatus == "confirmed", order.status != "paid" else {
-                batch.refund(payment, candidateID: order.candidateID, reason: candidateStatus == "paid" ? "second_payment" : "candidate_\(candidateStatus)")
-                continue
-            }
-            if order.status != "open" {
-                batch.anomalies.append((payment, "paid_after_\(order.status)", "a payment for an order already \(order.status); applied"))
-            }
-            batch.outcomes[payment.id] = order.status == "open" ? "applied" : "applied_late"
-            // Later payments in this batch see the candidate paid and the order taken.
-            candidates[order.candidateID] = "paid"
-            orders[key]?.status = "paid"
-            batch.paidOrders.append((payment.orderNo, payment.tradeNo, payment.occurredAt))
-            batch.paidCandidates.append((order.candidateID, payment.provider))
-            batch.transactions.append((payment, order.candidateID, "applied"))
-            let event = PaymentCompleted(
-                candidateID: order.candidateID, year: order.year, orderNo: payment.orderNo, provider: payment.provider, amountFen: order.amountFen)
-            batch.events.append(try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(order.candidateID)", routingKey: PaymentCompleted.routingKey))
+        guard candidateStatus == "confirmed", order.status != "paid" else {
+            return refund(candidateStatus == "paid" ? "second_payment" : "candidate_\(candidateStatus)", candidateID: order.candidateID)
         }
+        if order.status != "open" {
+            batch.anomalies.append((payment, "paid_after_\(order.status)", "a payment for an order already \(order.status); applied"))
+        }
+        batch.outcomes[payment.id] = order.status == "open" ? "applied" : "applied_late"
+        // Later notifications in this batch see the candidate paid and the order taken.
+        ledger.candidates[order.candidateID] = "paid"
+        ledger.orders[key]?.status = "paid"
+        batch.endedOrders.remove(key)
+        batch.paidOrders.append((payment.orderNo, payment.tradeNo, payment.occurredAt))
+        batch.paidCandidates.append((order.candidateID, payment.provider))
+        batch.transactions.append((payment, order.candidateID, "applied"))
+        let event = PaymentCompleted(
+            candidateID: order.candidateID, year: order.year, orderNo: payment.orderNo, provider: payment.provider, amountFen: order.amountFen)
+        batch.events.append(try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(order.candidateID)", routingKey: PaymentCompleted.routingKey))
     }
 
-    /// Close and refund notices: rare, one at a time.
-    private func applyNotice(_ notification: Pending, into batch: inout Batch, on connection: PostgresConnection) async throws -> String {
-        switch notification.kind {
-        case "closed":
-            let status = try await connection.query(
-                "SELECT status FROM payment_order WHERE order_no = \(notification.orderNo) FOR UPDATE", logger: logger
-            ).decode(String.self).first { _ in true }
-            switch status {
-            case "open":
-                try await connection.query("UPDATE payment_order SET status = 'closed' WHERE order_no = \(notification.orderNo)", logger: logger)
-                return "closed"
-            case "paid":
-                batch.anomalies.append((notification, "closed_after_payment", "the provider closed a trade of a paid order"))
-                return "flagged:closed_after_payment"
-            case nil:
-                batch.anomalies.append((notification, "unknown_order", "a close notice for an order we do not have"))
-                return "flagged:unknown_order"
-            default:
-                return "already_\(status!)"
-            }
-        case "refunded":
-            batch.anomalies.append((notification, "refund_notice", "the provider reports a refund; check it against the refunds made"))
-            return "flagged:refund_notice"
-        default:
-            return "ignored"
+    /// A close notice: an open order closes; a paid one is flagged for staff.
+    private static func applyClose(_ notice: Pending, _ ledger: inout Ledger, into batch: inout Batch) -> String {
+        let key = Ledger.key(notice.provider, notice.orderNo)
+        switch ledger.orders[key]?.status {
+        case "open":
+            ledger.orders[key]?.status = "closed"
+            batch.endedOrders.insert(key)
+            return "closed"
+        case "paid":
+            batch.anomalies.append((notice, "closed_after_payment", "the provider closed a trade of a paid order"))
+            return "flagged:closed_after_payment"
+        case nil:
+            batch.anomalies.append((notice, "unknown_order", "a close notice for an order we do not have"))
+            return "flagged:unknown_order"
+        case let status?:
+            return "already_\(status)"
         }
     }
 
     struct TradeRecordedConcurrently: Error {}
 
-    private func write(_ batch: Batch, on connection: PostgresConnection) async throws {
+    private func write(_ batch: Batch, _ ledger: Ledger, on connection: PostgresConnection) async throws {
+        // Orders the batch ended otherwise than paid, each in the status it ended in.
+        let ended = batch.endedOrders.compactMap { ledger.orders[$0] }
+        if !ended.isEmpty {
+            try await connection.query(
+                """
+                UPDATE payment_order o SET status = t.status
+                FROM unnest(\(ended.map(\.orderNo))::text[], \(ended.map(\.status))::text[]) AS t(order_no, status)
+                WHERE o.order_no = t.order_no
+                """, logger: logger)
+        }
         if !batch.paidOrders.isEmpty {
             _ = try await connection.execute(
                 ApplierStatements.MarkOrdersPaid(

@@ -67,6 +67,10 @@ struct AppointmentRoutes: Sendable {
             guard let slot = try await booked(session.accountID) else { throw APIError.notFound }
             return JSONOutput(slot)
         case "not_submitted": throw APIError(.conflict, code: "appointment.not_submitted", message: "请先提交报名信息，再预约现场确认时段")
+        case "no_point": throw APIError(.conflict, code: "appointment.no_point", message: "请先在报名信息中选择报名确认点，再预约")
+        case "pending_city_review":
+            throw APIError(.conflict, code: "appointment.under_review", message: "您已在确认点办理，证件正在等待市级审核，无需再预约")
+        case "done": throw APIError(.conflict, code: "appointment.not_needed", message: "您已完成现场确认，无需再预约")
         case "full": throw APIError(.conflict, code: "appointment.full", message: "该时段已约满，请选择其他时段")
         default: throw APIError.invalid(field: "slotID", code: "appointment.slot_unknown", message: "所选确认点没有这个时段")
         }
@@ -83,7 +87,14 @@ struct AppointmentRoutes: Sendable {
             """, logger: logger)
         var found: (String, String?, Int64?)?
         for try await row in rows.decode((String, String?, Int64?).self) { found = row }
-        guard let (status, point, held) = found, status == "submitted", let point else { return "not_submitted" }
+        guard let (status, point, held) = found else { return "not_submitted" }
+        switch status {
+        case "registered": return "not_submitted"
+        case "submitted": break
+        case "pending_city_review": return status
+        default: return "done"
+        }
+        guard let point else { return "no_point" }
         if held == slotID { return "unchanged" }
         let taken = try await connection.query(
             """

@@ -6,6 +6,8 @@ import ServiceRuntime
 
 /// Candidate accounts (the 报名系统's users): the ID number is the login, one account per person.
 /// - `POST /accounts` sign up; `POST /session` login; `DELETE /session` logout;
+/// - `POST /session/code`: a login code to the registered phone, for the owner of an account whose
+///   failed-login budget strangers spent (the login then carries the code and its challenge);
 /// - `GET /me` and `GET /candidates/{id}` (one's own record only);
 /// - `POST /password-reset/code` sends a code to the registered phone; `POST /password-reset` uses it;
 /// - `POST /me/password`, `POST /me/phone`: with the current password again.
@@ -13,11 +15,15 @@ struct CandidateAccountRoutes: Sendable {
     let access: AccessControl
     let store: CandidateAccountStore
     let resetCodes: VerificationCodes
+    /// Login codes, each bound to the challenge handed to whoever asked for it: a stranger's
+    /// wrong guesses spend only their own challenges, never the owner's.
+    let loginCodes: VerificationCodes
     let sms: any SMSSender
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("accounts", use: signUp)
         router.post("session", use: login)
+        router.post("session/code", use: sendLoginCode)
         router.delete("session", use: logout)
         router.get("me") { request, _ in try await ownRecord(request, id: nil) }
         router.get("candidates/{id}") { request, context in try await ownRecord(request, id: context.parameters.get("id")) }
@@ -68,6 +74,10 @@ struct CandidateAccountRoutes: Sendable {
         let documentType: IdentityDocumentType?
         let documentNumber: String
         let password: String
+        /// Needed only once the account's failed-login budget is spent: the code sent to the
+        /// registered phone (`POST /session/code`) and the challenge that request answered.
+        let code: String?
+        let challenge: String?
     }
 
     struct SignedIn: Encodable, Sendable {
@@ -80,15 +90,93 @@ struct CandidateAccountRoutes: Sendable {
         guard input.password.count <= 256,
             case .success(let document) = IdentityDocument.validate(type: input.documentType ?? .residentID, number: input.documentNumber)
         else { throw Self.wrongCredentials }
+        let subject = access.accountSubject(Self.login(document))
+        // The code first, before the password is checked: a guess at the password never gets
+        // past a spent budget without the owner's phone.
+        var ownerVerified = false
+        if input.code != nil || input.challenge != nil {
+            guard let code = input.code, let challenge = input.challenge, Self.isChallenge(challenge),
+                try await loginCodes.consume(code, for: subject + ":" + challenge)
+            else { throw APIError.invalid(field: "code", code: "code.wrong", message: "验证码不正确或已过期") }
+            ownerVerified = true
+        }
         let credentials = try await store.credentials(document)
-        let matches = try await access.checkLogin(
-            account: Self.login(document), address: request.clientAddress, password: input.password, storedHash: credentials?.hash ?? nil)
-        guard matches, let credentials else { throw Self.wrongCredentials }
+        let judgement = try await access.judgeLogin(
+            account: Self.login(document), address: request.clientAddress, password: input.password, storedHash: credentials?.hash ?? nil,
+            ownerVerified: ownerVerified)
+        switch judgement {
+        case .matched: break
+        case .wrongPassword(let accountLocked):
+            if accountLocked, let credentials { await noticeLockout(credentials.id, subject: subject) }
+            throw Self.wrongCredentials
+        case .accountLocked(let retryAfter):
+            let seconds = APIError.rateLimited(retryAfter: retryAfter).headers
+            throw APIError(
+                .tooManyRequests, code: "login.code_required",
+                message: "该账号近期登录失败次数过多。为保护账号安全，请获取短信验证码，用注册手机收到的验证码登录",
+                headers: seconds)
+        }
+        guard let credentials else { throw Self.wrongCredentials }
         let (session, cookie) = try await access.candidateSessions.begin(accountID: credentials.id, replacing: request)
         guard let account = try await store.account(credentials.id) else { throw APIError.unauthenticated }
         var response = try JSONOutput(SignedIn(csrfToken: session.csrfToken, candidate: account.view)).response(from: request, context: context)
         response.setCookie(cookie)
         return response
+    }
+
+    /// Tells the owner, at most once an hour, that strangers spent the account's login budget and
+    /// how they themselves still get in. A failure to send is logged, never answered.
+    private func noticeLockout(_ candidateID: Int64, subject: String) async {
+        do {
+            guard try await access.limiter.check(AccessLimits.lockoutNoticePerAccount, subject: subject).allowed,
+                let phone = try await store.phone(candidateID)
+            else { return }
+            try await sms.send("【成人高考报名】您的报名账号近期多次被输入错误密码，已暂停仅凭密码登录。本人登录时请按提示获取短信验证码。如非本人操作，建议登录后修改密码。", to: phone)
+        } catch {
+            access.logger.warning("lockout notice not sent", metadata: ["error": "\(type(of: error))"])
+        }
+    }
+
+    struct LoginCodeSent: Encodable, Sendable {
+        let message: String
+        /// Send back with the code in the login.
+        let challenge: String
+    }
+
+    /// Always 202 with a challenge, whether or not the account exists (the answer must not tell a
+    /// stranger who is registered); the code goes to the phone on the account, charged to the
+    /// same budgets as password-reset codes.
+    @Sendable func sendLoginCode(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<LoginCodeSent> {
+        let input = try await JSONInput.decode(ResetCodeRequest.self, from: request)
+        var validation = Validation()
+        let document = Self.document(input.documentType ?? .residentID, input.documentNumber, &validation)
+        try validation.check()
+        guard let document else { throw APIError.invalid(validation.errors) }
+        let subject = access.accountSubject(Self.login(document))
+        try await access.throttle(AccessLimits.codesPerAddress, subject: request.clientAddress)
+        try await access.throttle(AccessLimits.codesPerAccount, subject: subject)
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
+        let challenge = bytes.map { String(format: "%02x", $0) }.joined()
+        if let account = try await store.credentials(document), let phone = try await store.phone(account.id) {
+            let code = try await loginCodes.issue(for: subject + ":" + challenge)
+            try await sendCode(code, to: phone, purpose: "登录")
+        }
+        return JSONOutput(LoginCodeSent(message: "如该证件号码已注册，验证码已发送至注册手机", challenge: challenge), status: .accepted)
+    }
+
+    static func isChallenge(_ text: String) -> Bool {
+        text.utf8.count == 32 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    private func sendCode(_ code: String, to phone: String, purpose: String) async throws {
+        do {
+            try await sms.send("【成人高考报名】您的\(purpose)验证码为 \(code)，10 分钟内有效。请勿告诉他人。", to: phone)
+        } catch {
+            access.logger.error("SMS not sent", metadata: ["error": "\(type(of: error))"])
+            throw APIError(.badGateway, code: "sms.failed", message: "短信发送失败，请稍后再试")
+        }
     }
 
     static let wrongCredentials = APIError(.unauthorized, code: "login.failed", message: "证件号码或密码错误")
@@ -127,12 +215,7 @@ struct CandidateAccountRoutes: Sendable {
         try await access.throttle(AccessLimits.codesPerAccount, subject: subject)
         if let account = try await store.credentials(document), let phone = try await store.phone(account.id) {
             let code = try await resetCodes.issue(for: subject)
-            do {
-                try await sms.send("【成人高考报名】您的验证码为 \(code)，10 分钟内有效。请勿告诉他人。", to: phone)
-            } catch {
-                access.logger.error("SMS not sent", metadata: ["error": "\(type(of: error))"])
-                throw APIError(.badGateway, code: "sms.failed", message: "短信发送失败，请稍后再试")
-            }
+            try await sendCode(code, to: phone, purpose: "重设密码")
         }
         return JSONOutput(["message": "如该证件号码已注册，验证码已发送至注册手机"], status: .accepted)
     }

@@ -71,20 +71,23 @@ struct CandidateAccountStore: Sendable {
         return nil
     }
 
-    func account(_ id: Int64) async throws -> (view: CandidateAccountView, countyPath: String)? {
+    /// The account as staff and the candidate see it, the path of its county and the point of the
+    /// submitted form (nil before a point is chosen).
+    func account(_ id: Int64) async throws -> (view: CandidateAccountView, countyPath: String, pointID: String?)? {
         let rows = try await postgres.query(
             """
-            SELECT c.id, c.document_type, c.document_number_masked, c.name, c.phone_masked, n.id, n.name, n.path::text, c.status, c.created_at
+            SELECT c.id, c.document_type, c.document_number_masked, c.name, c.phone_masked, n.id, n.name, n.path::text, c.status, c.created_at,
+                   (SELECT r.confirmation_point_id FROM registration r WHERE r.candidate_id = c.id)
             FROM candidate_account c JOIN organisation_node n ON n.id = c.organisation_node_id
             WHERE c.id = \(id)
             """, logger: logger)
-        for try await (id, type, number, name, phone, countyID, countyName, path, status, createdAt) in rows.decode(
-            (Int64, String, String, String, String, String, String, String, String, Date).self)
+        for try await (id, type, number, name, phone, countyID, countyName, path, status, createdAt, pointID) in rows.decode(
+            (Int64, String, String, String, String, String, String, String, String, Date, String?).self)
         {
             let view = CandidateAccountView(
                 id: id, documentType: IdentityDocumentType(rawValue: type) ?? .residentID, documentNumber: number, name: name,
                 phone: phone, countyID: countyID, countyName: countyName, status: status, createdAt: createdAt)
-            return (view, path)
+            return (view, path, pointID)
         }
         return nil
     }

@@ -4,12 +4,14 @@ import Foundation
 import Redis
 import ServiceRuntime
 
-/// Six-digit codes for password reset, kept in Redis as a hash for 10 minutes. Wrong guesses are
+/// Six-digit codes sent to the registered phone, kept in Redis as a hash for 10 minutes, one kind
+/// per `purpose` (a password reset, a login past a spent failure budget). Wrong guesses are
 /// counted per account (AccessLimits.codeFailuresPerAccount): a million codes cannot be tried.
-/// `account` is always `AccessControl.accountSubject(...)`, never an ID number.
+/// `account` is always built from `AccessControl.accountSubject(...)`, never an ID number.
 struct VerificationCodes: Sendable {
     let redis: RedisClient
     let access: AccessControl
+    let purpose: String
     static let lifetime = 10 * 60
 
     /// A new code for `account` (replacing any earlier one).
@@ -47,9 +49,9 @@ struct VerificationCodes: Sendable {
         return true
     }
 
-    private func key(_ account: String) -> String { "reset-code:" + account }
+    private func key(_ account: String) -> String { "\(purpose)-code:" + account }
 
     private func digest(_ code: String) -> String {
-        SHA256.hash(data: Data("reset-code\u{0}\(code)".utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data("\(purpose)-code\u{0}\(code)".utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -50,10 +50,11 @@ struct PaymentOrderRoutes: Sendable {
         let order = try await postgres.withTransaction(logger: logger) { connection -> Order in
             let status = try await connection.query("SELECT status FROM candidate_account WHERE id = \(candidateID) FOR UPDATE", logger: logger)
                 .decode(String.self).first { _ in true }
-            guard status == "confirmed" else {
-                throw APIError(
-                    .conflict, code: "payment.not_confirmed",
-                    message: status == "paid" ? "已缴费，无需重复缴费" : "现场确认后才能缴费")
+            switch status {
+            case "confirmed": break
+            case "paid", "exempt": throw APIError(.conflict, code: "payment.already_paid", message: "已缴费，无需重复缴费")
+            case "invalid": throw APIError(.conflict, code: "payment.invalid", message: "报名已无效，不能缴费")
+            default: throw APIError(.conflict, code: "payment.not_confirmed", message: "现场确认后才能缴费")
             }
             // An open order of this provider that has time left is the one to pay; any other open one ends here.
             for try await (orderNo, provider, amount, expires) in try await connection.query(

@@ -44,6 +44,9 @@ struct RegistrationFormRoutes: Sendable {
     struct Submitted: Encodable, Sendable {
         let status: String
         let revision: Int
+        /// Said when the submission changed the confirmation point and so gave back the seat
+        /// booked at the old one.
+        let notice: String?
     }
 
     /// Checks everything; a form with problems is kept as a draft (nothing typed is lost) and
@@ -60,10 +63,11 @@ struct RegistrationFormRoutes: Sendable {
             throw APIError.invalid(problems)
         }
         let choices = SubmissionCheck.eventChoices(ruleContext)
-        let revision = try await locked {
+        let saved = try await locked {
             try await store.save(session.accountID, year: year.year, form: form, submission: .init(clientAddress: request.clientAddress), choices: choices)
         }
-        return JSONOutput(Submitted(status: "submitted", revision: revision))
+        let notice = saved.releasedAppointment ? "您更换了报名确认点，原确认点的预约已取消，请预约新确认点的现场确认时段" : nil
+        return JSONOutput(Submitted(status: "submitted", revision: saved.revision ?? 0, notice: notice))
     }
 
     struct PledgeText: Encodable, Sendable {
@@ -104,28 +108,37 @@ struct RegistrationFormRoutes: Sendable {
         let problems: [FieldError]
         let confirmationPoint: ConfirmationPointOption?
         let nextStep: String
+        /// Submitted, then edited without submitting again: the point confirms the submitted form.
+        let unsubmittedChanges: Bool
     }
 
     @Sendable func status(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<StatusView> {
         let session = try await access.candidateSessions.require(request)
         guard let status = try await store.status(session.accountID) else { throw APIError.unauthenticated }
         let year = try await currentYear()
-        let saved = try await store.load(session.accountID)
-        let form = saved?.form ?? RegistrationForm()
-        let problems = ["registered", "submitted"].contains(status)
+        let working = try await store.load(session.accountID)
+        let edited = working?.unsubmittedChanges ?? false
+        let form = working?.form ?? RegistrationForm()
+        let problems = status == "registered" || edited
             ? RegistrationRules.check(form, try await ruleContext(for: session.accountID, form: form, year: year))
             : []
+        // The point that counts is the submitted form's.
+        let submitted = edited ? try await store.load(session.accountID, .submitted)?.form : form
         var point: ConfirmationPointOption?
-        if let id = form.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
+        if let id = submitted?.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
         let (name, next): (String, String) = switch status {
         case "registered": ("未提交", problems.isEmpty ? "请提交报名信息" : "请按提示补全报名信息后提交")
+        case "submitted" where edited:
+            ("已提交，待现场确认", "您修改了报名信息但尚未重新提交，现场确认以上次提交的信息为准；如需采用修改，请"
+                + (problems.isEmpty ? "重新提交" : "按提示改正后重新提交"))
         case "submitted": ("已提交，待现场确认", "请在规定时间内携带身份证到所选报名确认点办理现场确认")
         case "confirmed": ("已确认，待缴费", "请在缴费截止前完成网上缴费")
         case "paid": ("报名有效", "请在规定时间内打印准考证")
         case "exempt": ("免试入学", "请留意录取通知")
         default: ("报名无效", "如有疑问请联系报名确认点")
         }
-        return JSONOutput(StatusView(status: status, statusName: name, problems: problems, confirmationPoint: point, nextStep: next))
+        return JSONOutput(
+            StatusView(status: status, statusName: name, problems: problems, confirmationPoint: point, nextStep: next, unsubmittedChanges: edited))
     }
 
     private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument) async throws -> RuleContext {

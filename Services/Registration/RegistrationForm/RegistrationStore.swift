@@ -15,6 +15,9 @@ public struct SavedRegistration: Codable, Sendable {
     public var pledgeSignedAt: Date?
     public var submittedAt: Date?
     public var revision: Int
+    /// A submitted candidate's edits not submitted again: `form` is then those edits, and the
+    /// submitted form (the one the point confirms) stays as it was until a submission passes.
+    public var unsubmittedChanges: Bool = false
 }
 
 /// The `registration` table, the candidate's state and its transitions.
@@ -63,24 +66,41 @@ struct RegistrationStore: Sendable {
         var actorID: Int64? { staffID }
     }
 
-    func load(_ candidateID: Int64) async throws -> SavedRegistration? {
+    /// Which of a candidate's forms: the one they are working on (their unsubmitted edits, if a
+    /// submitted candidate has made some), or the one that counts (the submitted form).
+    enum Version: Sendable { case working, submitted }
+
+    func load(_ candidateID: Int64, _ version: Version = .working) async throws -> SavedRegistration? {
         let rows = try await postgres.query(
             """
-            SELECT year, basic_sealed, personal_data_key_id, choices::text, confirmation_point_id, pledge_version, pledge_signed_at, submitted_at, version
-            FROM registration WHERE candidate_id = \(candidateID)
+            SELECT r.year, r.basic_sealed, r.personal_data_key_id, r.choices::text, r.confirmation_point_id,
+                   r.draft_basic_sealed, r.draft_key_id, r.draft_choices::text, r.draft_point_id,
+                   r.pledge_version, r.pledge_signed_at, r.submitted_at, r.version, c.status
+            FROM registration r JOIN candidate_account c ON c.id = r.candidate_id WHERE r.candidate_id = \(candidateID)
             """, logger: logger)
-        for try await (year, sealed, keyID, choices, point, pledge, signedAt, submittedAt, version) in rows.decode(
-            (Int, ByteBuffer?, String?, String, String?, String?, Date?, Date?, Int).self)
+        for try await (year, sealed, keyID, choices, point, draftSealed, draftKeyID, draftChoices, draftPoint, pledge, signedAt, submittedAt, revision, status)
+            in rows.decode((Int, ByteBuffer?, String?, String, String?, ByteBuffer?, String?, String?, String?, String?, Date?, Date?, Int, String).self)
         {
-            var form = RegistrationForm(confirmationPointID: point)
-            if let sealed, let keyID {
-                let text = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: Self.basicColumn)
-                form.basic = try JSONDecoder().decode(BasicInformation.self, from: Data(text.utf8))
-            }
-            form.choices = try JSONDecoder().decode([ApplicationChoice].self, from: Data(choices.utf8))
-            return SavedRegistration(form: form, year: year, pledgeVersion: pledge, pledgeSignedAt: signedAt, submittedAt: submittedAt, revision: version)
+            // Edits count only while the candidate may still change the form.
+            let edited = draftChoices != nil && status == "submitted"
+            let form = edited && version == .working
+                ? try form(sealed: draftSealed, keyID: draftKeyID, choices: draftChoices ?? "[]", point: draftPoint)
+                : try form(sealed: sealed, keyID: keyID, choices: choices, point: point)
+            return SavedRegistration(
+                form: form, year: year, pledgeVersion: pledge, pledgeSignedAt: signedAt, submittedAt: submittedAt, revision: revision,
+                unsubmittedChanges: edited)
         }
         return nil
+    }
+
+    private func form(sealed: ByteBuffer?, keyID: String?, choices: String, point: String?) throws -> RegistrationForm {
+        var form = RegistrationForm(confirmationPointID: point)
+        if let sealed, let keyID {
+            let text = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: Self.basicColumn)
+            form.basic = try JSONDecoder().decode(BasicInformation.self, from: Data(text.utf8))
+        }
+        form.choices = try JSONDecoder().decode([ApplicationChoice].self, from: Data(choices.utf8))
+        return form
     }
 
     /// Saves the form (a draft, or a submission when `submission` is given) with the state
@@ -90,12 +110,12 @@ struct RegistrationStore: Sendable {
     @discardableResult
     func save(
         _ candidateID: Int64, year: Int, form: RegistrationForm, submission: Submission? = nil, choices: [CandidateSubmitted.Choice] = []
-    ) async throws -> Int {
+    ) async throws -> Saved {
         let saving = Saving(candidateID: candidateID, year: year, form: form, submission: submission, choices: choices)
         let saved = try await saves.submit(saving)
         guard let status = saved.status else { throw APIError.unauthenticated }
-        guard let revision = saved.revision else { throw Failure.locked(status: status) }
-        return revision
+        guard saved.revision != nil else { throw Failure.locked(status: status) }
+        return saved
     }
 
     /// One candidate's form in a save of several.
@@ -109,11 +129,13 @@ struct RegistrationStore: Sendable {
         let choices: [CandidateSubmitted.Choice]
     }
 
-    /// What a save found and did: the account's status before (nil: no such account) and the
-    /// new revision (nil: refused, the registration is locked).
+    /// What a save found and did: the account's status before (nil: no such account), the new
+    /// revision (nil: refused, the registration is locked), and whether a change of point gave
+    /// back the appointment booked at the old one.
     struct Saved: Sendable {
         let status: String?
         let revision: Int?
+        var releasedAppointment = false
     }
 
     /// Saves several candidates' forms in one statement, each as the single save does (each
@@ -129,7 +151,9 @@ struct RegistrationStore: Sendable {
         guard !savings.isEmpty else { return [:] }
         let rows = try await execute(try SaveRegistrations(savings, cipher: cipher))
         var result: [Int64: Saved] = [:]
-        for try await (id, status, revision) in rows { result[id] = Saved(status: status, revision: revision) }
+        for try await (id, status, revision, released) in rows {
+            result[id] = Saved(status: status, revision: revision, releasedAppointment: released)
+        }
         return result
     }
 
@@ -145,15 +169,25 @@ struct RegistrationStore: Sendable {
                          submitting, actor_kind, actor_id, client_address)
             ), account AS (
                 SELECT c.id, c.status FROM candidate_account c WHERE c.id IN (SELECT candidate_id FROM input) ORDER BY c.id FOR UPDATE
+            ), drafted AS (
+                -- A submitted candidate's edits wait beside the submitted form (0020's comment).
+                UPDATE registration r
+                   SET draft_basic_sealed = i.basic_sealed, draft_key_id = i.key_id, draft_choices = i.choices::jsonb,
+                       draft_point_id = nullif(i.point_id, ''), draft_saved_at = now(), updated_at = now(), version = r.version + 1
+                FROM input i JOIN account a ON a.id = i.candidate_id
+                WHERE r.candidate_id = i.candidate_id AND a.status = 'submitted' AND NOT i.submitting
+                RETURNING r.candidate_id, r.version
             ), saved AS (
                 INSERT INTO registration (candidate_id, year, basic_sealed, personal_data_key_id, choices, confirmation_point_id, submitted_at)
                 SELECT i.candidate_id, i.year, i.basic_sealed, i.key_id, i.choices::jsonb, nullif(i.point_id, ''),
                        CASE WHEN i.submitting THEN now() END
-                FROM input i JOIN account a ON a.id = i.candidate_id WHERE a.status IN ('registered', 'submitted')
+                FROM input i JOIN account a ON a.id = i.candidate_id
+                WHERE a.status = 'registered' OR (a.status = 'submitted' AND i.submitting)
                 ON CONFLICT (candidate_id) DO UPDATE
                    SET year = excluded.year, basic_sealed = excluded.basic_sealed, personal_data_key_id = excluded.personal_data_key_id,
                        choices = excluded.choices, confirmation_point_id = excluded.confirmation_point_id,
                        submitted_at = coalesce(excluded.submitted_at, registration.submitted_at),
+                       draft_basic_sealed = NULL, draft_key_id = NULL, draft_choices = NULL, draft_point_id = NULL, draft_saved_at = NULL,
                        updated_at = now(), version = registration.version + 1
                 RETURNING candidate_id, version
             ), changed AS (
@@ -162,6 +196,15 @@ struct RegistrationStore: Sendable {
                 WHERE c.id = a.id AND i.candidate_id = a.id AND i.submitting AND a.status = 'registered'
                   AND c.id IN (SELECT candidate_id FROM saved)
                 RETURNING c.id, i.actor_kind, i.actor_id, i.client_address
+            ), released AS (
+                -- A submission that changes the point gives back the seat booked at the old one.
+                DELETE FROM appointment ap USING input i, appointment_slot sl
+                WHERE ap.candidate_id = i.candidate_id AND i.submitting AND sl.id = ap.slot_id
+                  AND sl.point_id IS DISTINCT FROM nullif(i.point_id, '') AND i.candidate_id IN (SELECT candidate_id FROM saved)
+                RETURNING ap.candidate_id, ap.slot_id
+            ), seat_returned AS (
+                UPDATE appointment_slot sl SET booked = sl.booked - x.seats
+                FROM (SELECT slot_id, count(*)::int AS seats FROM released GROUP BY slot_id) x WHERE sl.id = x.slot_id
             ), transition AS (
                 INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
                 SELECT id, 'registered', 'submitted', actor_kind, coalesce(nullif(actor_id, 0), id), client_address FROM changed
@@ -172,10 +215,12 @@ struct RegistrationStore: Sendable {
                 FROM input i WHERE i.submitting AND i.candidate_id IN (SELECT candidate_id FROM saved)
                 ORDER BY i.candidate_id
             )
-            SELECT i.candidate_id, a.status, s.version FROM input i
+            SELECT i.candidate_id, a.status, coalesce(s.version, d.version), EXISTS (SELECT 1 FROM released x WHERE x.candidate_id = i.candidate_id)
+            FROM input i
             LEFT JOIN account a ON a.id = i.candidate_id LEFT JOIN saved s ON s.candidate_id = i.candidate_id
+            LEFT JOIN drafted d ON d.candidate_id = i.candidate_id
             """
-        typealias Row = (Int64, String?, Int?)
+        typealias Row = (Int64, String?, Int?, Bool)
 
         var ids: [Int64] = [], years: [Int32] = [], basics: [ByteBuffer] = [], keyIDs: [String] = [], choices: [String] = []
         var points: [String] = [], messageIDs: [UUID] = [], payloads: [ByteBuffer] = []

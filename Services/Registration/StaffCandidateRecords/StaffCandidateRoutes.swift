@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import ServiceRuntime
 
-/// Candidate records as staff see them, always within their subtree and always audited:
+/// Candidate records as staff see them, always within their subtree (or, for a point's operator,
+/// the candidates who chose that point) and always audited:
 /// - `GET /staff/candidates/{id}`; `POST /staff/candidates/lookup` (by ID number, in the body:
 ///   never in a URL, which logs keep);
 /// - `PUT /staff/candidates/{id}/phone`: a correction made at the point after checking identity.
@@ -51,8 +52,7 @@ struct StaffCandidateRoutes: Sendable {
         let id = try context.positiveID()
         let input = try await JSONInput.decode(PhoneCorrection.self, from: request)
         let found = try await store.account(id)
-        try await access.staff.requireScope(member, covers: found?.countyPath, action: "candidate.phone.change", target: .candidate(id), request: request)
-        guard member.changesCandidates else {
+        guard let found, member.reaches(candidateIn: found.countyPath, choosing: found.pointID), member.changesCandidates else {
             try await access.audit.record(.staff(member), action: "candidate.phone.change", target: .candidate(id), outcome: .denied, request: request)
             throw APIError.forbidden
         }
@@ -64,12 +64,14 @@ struct StaffCandidateRoutes: Sendable {
         return JSONOutput(changed.view)
     }
 
-    /// The record if it lies in the member's subtree (audited as read), else 403 (audited as
-    /// denied). A missing id is also 403: staff cannot tell "elsewhere" from "nowhere".
+    /// The record if the member reaches it (audited as read), else 403 (audited as denied). A
+    /// missing id is also 403: staff cannot tell "elsewhere" from "nowhere".
     private func scoped(_ id: Int64, _ member: StaffMember, action: String, request: Request) async throws -> CandidateAccountView {
         let found = try await store.account(id)
-        try await access.staff.requireScope(member, covers: found?.countyPath, action: action, target: .candidate(id), request: request)
-        guard let found else { throw APIError.notFound }
+        guard let found, member.reaches(candidateIn: found.countyPath, choosing: found.pointID) else {
+            try await access.audit.record(.staff(member), action: action, target: .candidate(id), outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
         try await access.audit.record(.staff(member), action: action, target: .candidate(id), request: request)
         return found.view
     }

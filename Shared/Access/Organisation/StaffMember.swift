@@ -23,6 +23,14 @@ public struct StaffMember: Sendable {
     public func covers(path: String) -> Bool {
         path == nodePath || path.hasPrefix(nodePath + ".")
     }
+
+    /// Whether this member may see a candidate registered in the county at `countyPath` who chose
+    /// the confirmation point `pointID`: the county's subtree, or an operator of the chosen point
+    /// (candidates come to a point from other counties, and may walk in without an appointment).
+    public func reaches(candidateIn countyPath: String?, choosing pointID: String?) -> Bool {
+        if let countyPath, covers(path: countyPath) { return true }
+        return nodeKind == .confirmationPoint && roles.contains(.confirmationPointOperator) && pointID != nil && pointID == nodeID
+    }
 }
 
 /// Loads staff members for sessions and checks their scope.

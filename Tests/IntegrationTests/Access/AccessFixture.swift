@@ -46,9 +46,14 @@ struct AccessFixture: Sendable {
     ]
     static let origin = "http://127.0.0.1:28080"
 
-    /// The registration service's routes as the service adds them (for comparing with its
-    /// OpenAPI document); nothing connects.
-    static func registrationRoutes() throws -> [String] {
+    /// The services whose routes are documented (Services/<name>/openapi.json).
+    enum DocumentedService: String, CaseIterable, Sendable {
+        case registration = "Registration", confirmation = "Confirmation", payment = "PaymentCallback", review = "Review"
+    }
+
+    /// A service's routes as the service adds them (for comparing with its OpenAPI document);
+    /// nothing connects.
+    static func routes(of service: DocumentedService) throws -> [String] {
         let reader = SettingsReader(arguments: ["tests"], environment: environment)
         let logger = TestStack.logger
         let dependencies = Dependencies(
@@ -57,8 +62,14 @@ struct AccessFixture: Sendable {
             redis: RedisClient(settings: TestStack.redis, logger: logger),
             amqp: AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: []), logger: logger), logger: logger)
         let router = Router()
-        RegistrationRoutes.add(
-            to: router, dependencies, access: try AccessControl(dependencies), sms: RecordingSMSSender(), payments: try PaymentOrderSettings(reader: reader))
+        let access = try AccessControl(dependencies)
+        switch service {
+        case .registration:
+            RegistrationRoutes.add(to: router, dependencies, access: access, sms: RecordingSMSSender(), payments: try PaymentOrderSettings(reader: reader))
+        case .confirmation: ConfirmationRoutesSetup.add(to: router, dependencies, access: access)
+        case .payment: try PaymentRoutesSetup.add(to: router, dependencies, access: access)
+        case .review: try ReviewRoutes.add(to: router, dependencies)
+        }
         return router.routes.map { "\($0.method) \($0.path)" }
     }
 

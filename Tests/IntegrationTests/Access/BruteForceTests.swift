@@ -5,13 +5,14 @@ import HummingbirdTesting
 import NIOCore
 import PostgresNIO
 import Testing
-/// At most 100 failed logins per account per hour, from any number of addresses; then one more
-/// each 36 s, so the real user is kept out for seconds, not an hour.
+/// At most 100 failed logins per account per hour, from any number of addresses; then a password
+/// alone is not enough (one more each 36 s), and the account's owner gets in with a code sent to
+/// the registered phone, which strangers cannot read.
 @Suite struct BruteForceTests {
     /// GCRA gives back one attempt each 36 s, so on a loaded machine, where 100 password checks
     /// can take longer than that, a few more than 100 may pass: the bound is 100 plus one per 36 s
     /// of the attack, and the refusal must come.
-    @Test func the101stFailureIsRefusedAndTheRealUserGetsInAfterTheWait() async throws {
+    @Test func the101stFailureIsRefusedAndTheOwnerGetsInWithACodeSentToTheirPhone() async throws {
         try await AccessFixture.with { fixture in
             let candidate = Candidate()
             var owner = Browser()
@@ -43,15 +44,42 @@ import Testing
             let refused = try #require(refusal, "no refusal after \(failures) failures")
             #expect(failures >= 100)
             #expect(failures <= 100 + elapsed / 36 + 4, "\(failures) failures in \(elapsed) s")
-            #expect(refused.errorCode == "rate_limited")
+            #expect(refused.errorCode == "login.code_required")
             let wait = try #require(Int(refused.headers[.retryAfter] ?? ""))
             #expect((1...37).contains(wait))
 
-            // The owner is refused too, for now: the budget is the account's.
-            #expect(try await fixture.send(.post, "/session", candidate.loginBody, as: &owner).status == .tooManyRequests)
-            try await Task.sleep(for: .seconds(wait))
-            let login = try await fixture.send(.post, "/session", candidate.loginBody, as: &owner)
-            #expect(login.status == .ok, "\(login.text)")
+            // The owner was told, once, by SMS.
+            let notices = fixture.sms.messages.filter { $0.text.contains("多次被输入错误密码") }
+            #expect(notices.count == 1, "\(notices)")
+            #expect(notices.first?.phone == "13712345678")
+
+            // A password alone no longer gets in, not even the right one; nor does a made-up code.
+            #expect(try await fixture.send(.post, "/session", candidate.loginBody, as: &owner).errorCode == "login.code_required")
+            var attacker = Browser()
+            let strangersCode = try await fixture.send(.post, "/session/code", ["documentNumber": candidate.number], as: &attacker)
+            #expect(strangersCode.status == .accepted)
+            let strangersChallenge = try #require(strangersCode.json["challenge"] as? String)
+            for guess in ["000000", "123456", "999999"] {
+                let tried = try await fixture.send(
+                    .post, "/session", candidate.loginBody.merging(["code": guess, "challenge": strangersChallenge]) { $1 }, as: &attacker)
+                #expect(tried.status == .unprocessableContent && tried.errorFields == ["code"], "\(tried.text)")
+            }
+
+            // The owner asks for a code, gets it on the registered phone, and is in at once; the
+            // stranger's wrong guesses spent nothing of the owner's.
+            let asked = try await fixture.send(.post, "/session/code", ["documentNumber": candidate.number], as: &owner)
+            #expect(asked.status == .accepted)
+            let challenge = try #require(asked.json["challenge"] as? String)
+            let code = try #require(fixture.sms.lastCode())
+            let withCode = try await fixture.send(.post, "/session", candidate.loginBody.merging(["code": code, "challenge": challenge]) { $1 }, as: &owner)
+            #expect(withCode.status == .ok, "\(withCode.text)")
+            // A code works once.
+            var other = Browser()
+            let reused = try await fixture.send(.post, "/session", candidate.loginBody.merging(["code": code, "challenge": challenge]) { $1 }, as: &other)
+            #expect(reused.status == .unprocessableContent && reused.errorFields == ["code"], "\(reused.text)")
+            // An account nobody has: the same answers, so a stranger learns nothing.
+            let nobody = try await fixture.send(.post, "/session/code", ["documentNumber": Candidate.randomResidentID()], as: &other)
+            #expect(nobody.status == .accepted && (nobody.json["challenge"] as? String)?.count == 32)
         }
     }
 

@@ -72,6 +72,38 @@ import Testing
         #expect(try await call("GET", "/api/registration/me", cookie: cookie).0 == 401)
     }
 
+    /// Every answer, a service's or the gateway's own, carries the headers a browser-facing API
+    /// sends, and the gateway's own errors are the JSON body every route answers.
+    @Test func everyAnswerIsJSONWithTheBrowserSafetyHeaders() async throws {
+        func expectSafe(_ response: HTTPURLResponse, _ what: String) {
+            #expect(response.value(forHTTPHeaderField: "X-Content-Type-Options") == "nosniff", "\(what)")
+            #expect(response.value(forHTTPHeaderField: "X-Frame-Options") == "DENY", "\(what)")
+            #expect(response.value(forHTTPHeaderField: "Referrer-Policy") == "no-referrer", "\(what)")
+            #expect(response.value(forHTTPHeaderField: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true, "\(what)")
+            #expect(response.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("application/json") == true, "\(what)")
+        }
+        let (live, _, liveResponse) = try await call("GET", "/api/registration/exam-year")
+        #expect([200, 404].contains(live))
+        expectSafe(liveResponse, "a service's answer")
+        let (unknown, unknownBody, unknownResponse) = try await call("GET", "/no/such/place")
+        #expect(unknown == 404)
+        #expect((unknownBody["error"] as? [String: Any])?["code"] as? String == "not_found")
+        expectSafe(unknownResponse, "the gateway's 404")
+
+        // A body over the gateway's limit (20 MB): nginx answers itself, as JSON.
+        var request = URLRequest(url: URL(string: TestStack.gateway + "/api/confirmation/staff/paper-forms")!)
+        request.httpMethod = "POST"
+        request.setValue(TestStack.gateway, forHTTPHeaderField: "Origin")
+        request.setValue("text/csv", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(repeating: UInt8(ascii: "a"), count: 21 * 1024 * 1024)
+        let (data, response) = try await Self.session.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        #expect(http.statusCode == 413)
+        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        #expect((body?["error"] as? [String: Any])?["code"] as? String == "too_large", "\(String(decoding: data, as: UTF8.self))")
+        expectSafe(http, "the gateway's 413")
+    }
+
     @Test func theFirstProvinceAdministratorComesFromTheOperationsCommand() async throws {
         let username = "ops_\(UInt32.random(in: 0...UInt32.max))"
         let (status, text) = try await Self.admin(["create-province-admin", username, "省考试院管理员", "13800138000"], stdin: "Adm1n#first\n")

@@ -204,6 +204,32 @@ import Testing
         }
     }
 
+    /// A point whose hours end at midnight publishes slots in its evening: a slot's times are read
+    /// by the same rule as the hours (24:00 is the end of the day, never a start).
+    @Test func aPointOpenUntilMidnightPublishesEveningSlots() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            let point = try await Self.approvedPoint(in: "430181", fixture, province: &province, hours: [["08:00", "12:00"], ["14:00", "24:00"]])
+            var (_, operatorBrowser) = try await fixture.signedInStaff(at: point, roles: ["point_operator"], approvedBy: &province)
+            let tomorrow = ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+            func publish(_ start: String, _ end: String) async throws -> TestResponse {
+                try await fixture.send(.post, "/staff/points/\(point)/slots", ["day": tomorrow, "startsAt": start, "endsAt": end, "capacity": 5], as: &operatorBrowser)
+            }
+            for (start, end) in [("09:00", "10:00"), ("15:00", "16:00"), ("22:00", "23:59"), ("23:00", "24:00")] {
+                let published = try await publish(start, end)
+                #expect(published.status == .created, "\(start)-\(end): \(published.text)")
+                #expect(published.json["endsAt"] as? String == end)
+            }
+            #expect(try await publish("12:30", "13:30").errorCode == "invalid_input")
+            #expect(try await publish("12:30", "13:30").errorFields == ["startsAt"], "between the two intervals")
+            #expect(try await publish("11:00", "15:00").errorFields == ["startsAt"], "across the break")
+            #expect(try await publish("24:00", "24:00").errorFields == ["startsAt"])
+            #expect(try await publish("23:30", "24:30").errorFields == ["endsAt"])
+            #expect(try await publish("7:00", "08:00").errorFields == ["startsAt"])
+        }
+    }
+
     /// The flow form asked for at the point: recorded, its event relayed into the documents
     /// queue, where it waits (visibly) until the document service renders it.
     @Test func aFlowFormRequestWaitsInTheDocumentsQueue() async throws {

@@ -100,7 +100,8 @@ import _CryptoExtras
             }
             let current = try await fixture.send(.get, "/payment/orders/current", as: &alipayBrowser)
             #expect(current.json["status"] as? String == "paid")
-            #expect(try await fixture.send(.post, "/payment/orders", ["provider": "alipay"], as: &alipayBrowser).errorCode == "payment.not_confirmed")
+            let again = try await fixture.send(.post, "/payment/orders", ["provider": "alipay"], as: &alipayBrowser)
+            #expect(again.errorCode == "payment.already_paid", "\(again.text)")
             _ = (byAlipay, byWeChat)
         }
     }
@@ -159,6 +160,68 @@ import _CryptoExtras
         }
     }
 
+    /// Stores notifications as the inbox does, all in one transaction, so that whichever applier
+    /// takes the first (this test's or the stack's worker) takes them all in one batch.
+    static func storeTogether(_ notices: [(order: String, trade: String, kind: String, amountFen: Int)], _ fixture: AccessFixture) async throws {
+        try await fixture.postgres.withTransaction(logger: TestStack.logger) { connection in
+            for notice in notices {
+                try await connection.query(
+                    """
+                    WITH stored AS (
+                        INSERT INTO payment_notification (provider, source, dedupe_key, order_no, trade_no, kind, amount_fen, occurred_at, raw)
+                        VALUES ('alipay', 'notify', \(notice.trade + ":" + notice.kind + ":" + UUID().uuidString), \(notice.order), \(notice.trade),
+                                \(notice.kind), \(notice.amountFen), now(), \(ByteBuffer(string: "test")))
+                        RETURNING id)
+                    INSERT INTO payment_notification_pending (id) SELECT id FROM stored
+                    """, logger: TestStack.logger)
+            }
+        }
+    }
+
+    /// A close notice and the payment of the same order: the same outcome whether they are applied
+    /// in one batch or in two, in either order.
+    @Test func aCloseNoticeAndAPaymentGiveTheSameOutcomeInOneBatchOrTwo() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            func outcome(of orderNo: String) async throws -> (order: String?, anomalies: [String]) {
+                let order = try await fixture.postgres.query("SELECT status FROM payment_order WHERE order_no = \(orderNo)", logger: TestStack.logger)
+                    .decode(String.self).first { _ in true }
+                var anomalies: [String] = []
+                for try await kind in try await fixture.postgres.query(
+                    "SELECT kind FROM payment_anomaly WHERE order_no = \(orderNo) ORDER BY kind", logger: TestStack.logger
+                ).decode(String.self) { anomalies.append(kind) }
+                return (order, anomalies)
+            }
+            for paidFirst in [true, false] {
+                var outcomes: [(String?, [String])] = []
+                for together in [true, false] {
+                    var (candidate, browser) = try await Self.confirmedCandidate(fixture, province: &province)
+                    let order = try await Self.order("alipay", fixture, as: &browser)
+                    let trade = "2026B\(UUID().uuidString.prefix(8))"
+                    let payment = (order: order.orderNo, trade: trade, kind: "paid", amountFen: order.amount)
+                    let close = (order: order.orderNo, trade: trade, kind: "closed", amountFen: order.amount)
+                    let notices = paidFirst ? [payment, close] : [close, payment]
+                    if together {
+                        try await Self.storeTogether(notices, fixture)
+                    } else {
+                        for notice in notices {
+                            try await Self.storeTogether([notice], fixture)
+                            try await Self.applyAll(fixture)
+                        }
+                    }
+                    try await Self.applyAll(fixture)
+                    #expect(try await Self.status(candidate.id, fixture) == "paid")
+                    outcomes.append(try await outcome(of: order.orderNo))
+                    _ = candidate
+                }
+                #expect(outcomes[0].0 == "paid" && outcomes[1].0 == "paid", "\(outcomes)")
+                #expect(outcomes[0].1 == outcomes[1].1, "paid first: \(paidFirst): \(outcomes)")
+                #expect(outcomes[0].1 == [paidFirst ? "closed_after_payment" : "paid_after_closed"], "\(outcomes)")
+            }
+        }
+    }
+
     /// A close notice before the payment; a payment after the order expired; a second payment.
     @Test func notificationsOutOfOrderAndSecondPaymentsAreRecordedAndNothingIsLost() async throws {
         try await AccessFixture.with { fixture in
@@ -202,6 +265,12 @@ import _CryptoExtras
             var seen = Set<String>()
             for try await kind in kinds.decode(String.self) { seen.insert(kind) }
             #expect(seen == ["paid_after_expired", "refund_notice"], "\(seen)")
+            // The order whose payment is owed back ends, and the follow-up no longer asks about it.
+            let owed = try await fixture.postgres.query("SELECT status FROM payment_order WHERE order_no = \(second.orderNo)", logger: TestStack.logger)
+                .decode(String.self).first { _ in true }
+            #expect(owed == "refund_due")
+            let open = try await Self.count("SELECT count(*)::int FROM payment_order WHERE candidate_id = $C AND status = 'open'", twice.id, fixture)
+            #expect(open == 0, "no order of a paid candidate is left open")
             _ = (closedFirst, twice)
         }
     }
