@@ -154,7 +154,7 @@ import Testing
             try await call(&confirmation, .post, "/staff/points/{id}/review", "/staff/points/\(point)/review", ["approve": true], as: &city)
             try await call(&confirmation, .post, "/staff/points/{id}/return", "/staff/points/\(point)/return", [:] as [String: String], as: &province)
             try await call(&confirmation, .post, "/staff/points/{id}/approve", "/staff/points/\(point)/approve", [:] as [String: String], as: &province)
-            let tomorrow = ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+            let tomorrow = ConfirmationTests.tomorrow
             try await call(&confirmation, .post, "/staff/points/{id}/hours-overrides", "/staff/points/\(point)/hours-overrides", ["day": tomorrow, "reason": "加班办理"], as: &county)
             try await call(&confirmation, .post, "/staff/points/{id}/slots", "/staff/points/\(point)/slots",
                            ["day": tomorrow, "startsAt": "09:00", "endsAt": "10:00", "capacity": 5], as: &county)

@@ -37,8 +37,8 @@ struct ConfirmationStore: Sendable {
         // The rules are asked before the lock is taken: they read through the pool, and a
         // transaction waiting for a second connection could starve it under load.
         var problems: [FieldError] = []
-        for try await id in try await postgres.query("SELECT id FROM candidate_account WHERE document_number_lookup = \(lookup)", logger: logger)
-            .decode(Int64.self)
+        if let id = try await postgres.query("SELECT id FROM candidate_account WHERE document_number_lookup = \(lookup)", logger: logger)
+            .decode(Int64.self).first(where: { _ in true })
         {
             problems = try await formCheck.problems(id) ?? []
         }

@@ -147,19 +147,12 @@ struct CandidateAccountRoutes: Sendable {
     /// stranger who is registered); the code goes to the phone on the account, charged to the
     /// same budgets as password-reset codes.
     @Sendable func sendLoginCode(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<LoginCodeSent> {
-        let input = try await JSONInput.decode(ResetCodeRequest.self, from: request)
-        var validation = Validation()
-        let document = Self.document(input.documentType ?? .residentID, input.documentNumber, &validation)
-        try validation.check()
-        guard let document else { throw APIError.invalid(validation.errors) }
-        let subject = access.accountSubject(Self.login(document))
-        try await access.throttle(AccessLimits.codesPerAddress, subject: request.clientAddress)
-        try await access.throttle(AccessLimits.codesPerAccount, subject: subject)
+        let (subject, phone) = try await codeRecipient(request)
         var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
         let challenge = bytes.map { String(format: "%02x", $0) }.joined()
-        if let account = try await store.credentials(document), let phone = try await store.phone(account.id) {
+        if let phone {
             let code = try await loginCodes.issue(for: subject + ":" + challenge)
             try await sendCode(code, to: phone, purpose: "登录")
         }
@@ -205,6 +198,18 @@ struct CandidateAccountRoutes: Sendable {
     /// Always 202 with the same text, whether or not the account exists: the answer must not
     /// tell a stranger who is registered. The code goes to the phone on the account.
     @Sendable func sendResetCode(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[String: String]> {
+        let (subject, phone) = try await codeRecipient(request)
+        if let phone {
+            let code = try await resetCodes.issue(for: subject)
+            try await sendCode(code, to: phone, purpose: "重设密码")
+        }
+        return JSONOutput(["message": "如该证件号码已注册，验证码已发送至注册手机"], status: .accepted)
+    }
+
+    /// Who a code is asked for (`{documentType?, documentNumber}`): the account's Redis subject,
+    /// and the registered phone if there is such an account. Charged to the code budgets of the
+    /// asking address and of the account, whether or not it exists.
+    private func codeRecipient(_ request: Request) async throws -> (subject: String, phone: String?) {
         let input = try await JSONInput.decode(ResetCodeRequest.self, from: request)
         var validation = Validation()
         let document = Self.document(input.documentType ?? .residentID, input.documentNumber, &validation)
@@ -213,11 +218,8 @@ struct CandidateAccountRoutes: Sendable {
         let subject = access.accountSubject(Self.login(document))
         try await access.throttle(AccessLimits.codesPerAddress, subject: request.clientAddress)
         try await access.throttle(AccessLimits.codesPerAccount, subject: subject)
-        if let account = try await store.credentials(document), let phone = try await store.phone(account.id) {
-            let code = try await resetCodes.issue(for: subject)
-            try await sendCode(code, to: phone, purpose: "重设密码")
-        }
-        return JSONOutput(["message": "如该证件号码已注册，验证码已发送至注册手机"], status: .accepted)
+        guard let account = try await store.credentials(document) else { return (subject, nil) }
+        return (subject, try await store.phone(account.id))
     }
 
     struct PasswordReset: Decodable {

@@ -14,6 +14,11 @@ import Testing
          "levels": ["high_school_to_bachelor", "high_school_to_associate"], "dailyCapacity": 300]
     }
 
+    /// Tomorrow in China, as slots name their day.
+    static var tomorrow: String {
+        ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+    }
+
     /// A point proposed by `county`'s officer, reviewed by the city and approved by the province.
     /// Around the clock unless `hours` says otherwise, so that operators' tests pass whenever they run.
     static func approvedPoint(
@@ -158,7 +163,7 @@ import Testing
             var (_, province) = try await fixture.signedInProvinceAdministrator()
             let point = try await Self.approvedPoint(in: "430121", fixture, province: &province, hours: [["08:00", "12:00"], ["15:00", "18:00"]])
             var (_, operatorBrowser) = try await fixture.signedInStaff(at: point, roles: ["point_operator"], approvedBy: &province)
-            let tomorrow = ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+            let tomorrow = ConfirmationTests.tomorrow
 
             let outside = try await fixture.send(.post, "/staff/points/\(point)/slots", ["day": tomorrow, "startsAt": "12:30", "endsAt": "13:30", "capacity": 10], as: &operatorBrowser)
             #expect(outside.status == .unprocessableContent)
@@ -212,7 +217,7 @@ import Testing
             var (_, province) = try await fixture.signedInProvinceAdministrator()
             let point = try await Self.approvedPoint(in: "430181", fixture, province: &province, hours: [["08:00", "12:00"], ["14:00", "24:00"]])
             var (_, operatorBrowser) = try await fixture.signedInStaff(at: point, roles: ["point_operator"], approvedBy: &province)
-            let tomorrow = ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+            let tomorrow = ConfirmationTests.tomorrow
             func publish(_ start: String, _ end: String) async throws -> TestResponse {
                 try await fixture.send(.post, "/staff/points/\(point)/slots", ["day": tomorrow, "startsAt": start, "endsAt": end, "capacity": 5], as: &operatorBrowser)
             }

@@ -174,7 +174,7 @@ import Testing
             let first = try await ConfirmationTests.approvedPoint(in: "430105", fixture, province: &province)
             let second = try await ConfirmationTests.approvedPoint(in: "430112", fixture, province: &province)
             var (_, operatorBrowser) = try await fixture.signedInStaff(at: first, roles: ["point_operator"], approvedBy: &province)
-            let tomorrow = ISO8601DateFormatter.string(from: Date() + 86_400, timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
+            let tomorrow = ConfirmationTests.tomorrow
             let published = try await fixture.send(
                 .post, "/staff/points/\(first)/slots", ["day": tomorrow, "startsAt": "09:00", "endsAt": "10:00", "capacity": 3], as: &operatorBrowser)
             let slot = try #require((published.json["id"] as? NSNumber)?.int64Value, "\(published.text)")
