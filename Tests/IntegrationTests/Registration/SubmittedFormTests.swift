@@ -171,8 +171,9 @@ import Testing
         try await AccessFixture.with { fixture in
             try await ExamYearSetup.shared.ensure(fixture)
             var (_, province) = try await fixture.signedInProvinceAdministrator()
-            let first = try await ConfirmationTests.approvedPoint(in: "430105", fixture, province: &province)
-            let second = try await ConfirmationTests.approvedPoint(in: "430112", fixture, province: &province)
+            let daytime = [["08:00", "20:00"]]
+            let first = try await ConfirmationTests.approvedPoint(in: "430105", fixture, province: &province, hours: daytime)
+            let second = try await ConfirmationTests.approvedPoint(in: "430112", fixture, province: &province, hours: daytime)
             var (_, operatorBrowser) = try await fixture.signedInStaff(at: first, roles: ["point_operator"], approvedBy: &province)
             let tomorrow = ConfirmationTests.tomorrow
             let published = try await fixture.send(
