@@ -23,7 +23,7 @@ let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude:
 ]
 
 let serviceDependencies: [Target.Dependency] = [
-    "ServiceRuntime", "Settings", "Storage", "Redis", "Messaging", "Contracts",
+    "ServiceRuntime", "Settings", "Storage", "Redis", "Messaging", "Contracts", "CandidateLifecycle",
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "Logging", package: "swift-log"),
 ]
@@ -140,6 +140,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/Access",
+            exclude: ["Migrations"],
+            swiftSettings: swiftSettings
+        ),
+        // The candidate's lifecycle: the one place a candidate's status changes.
+        .target(
+            name: "CandidateLifecycle",
+            dependencies: [
+                "Access", "Messaging",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/CandidateLifecycle",
             exclude: ["Migrations"],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import Access
+import CandidateLifecycle
 import Contracts
 import Foundation
 import Hummingbird
@@ -92,7 +93,7 @@ struct ConfirmationStore: Sendable {
             ON CONFLICT (candidate_id) DO UPDATE SET year = excluded.year, point_id = excluded.point_id, notes = excluded.notes,
                 referred_by = excluded.referred_by, referred_at = now(), decision = NULL, reason = NULL, decided_by = NULL, decided_at = NULL
             """, logger: logger)
-        try await transition(candidateID, from: "submitted", to: "pending_city_review", actor: actor, action: "candidate.refer_to_city", on: connection)
+        try await transition(candidateID, from: "submitted", to: .pendingCityReview, actor: actor, action: "candidate.refer_to_city", on: connection)
     }
 
     /// Gives the number and confirms a candidate whose row the caller has locked.
@@ -115,25 +116,24 @@ struct ConfirmationStore: Sendable {
             INSERT INTO candidate_confirmation (candidate_id, year, candidate_number, confirmation_point_id, confirmed_by)
             VALUES (\(candidateID), \(year), \(number), \(pointID), \(actor.member.id))
             """, logger: logger)
-        try await transition(candidateID, from: status, to: "confirmed", actor: actor, action: "candidate.confirm", on: connection)
         let event = CandidateConfirmed(candidateID: candidateID, year: year, candidateNumber: number, confirmationPointID: pointID)
-        try await Outbox.append(
-            [try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(candidateID)", routingKey: CandidateConfirmed.routingKey)],
-            in: connection, logger: logger)
+        try await transition(
+            candidateID, from: status, to: .confirmed, actor: actor, action: "candidate.confirm",
+            event: try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(candidateID)", routingKey: CandidateConfirmed.routingKey),
+            on: connection)
         return number
     }
 
+    /// A staff member's move of a candidate whose row the caller has locked (from `status`,
+    /// read under that lock).
     private func transition(
-        _ candidateID: Int64, from: String, to: String, actor: Actor, action: String, on connection: PostgresConnection
+        _ candidateID: Int64, from: String, to: CandidateStatus, actor: Actor, action: String, reason: String? = nil, event: OutboxEvent? = nil,
+        on connection: PostgresConnection
     ) async throws {
-        try await connection.query("UPDATE candidate_account SET status = \(to) WHERE id = \(candidateID)", logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-            VALUES (\(candidateID), \(from), \(to), 'staff', \(actor.member.id), \(actor.clientAddress))
-            """, logger: logger)
-        try await AuditLog.record(
-            .staff(actor.member), action: action, target: .candidate(candidateID), clientAddress: actor.clientAddress, on: connection, logger: logger)
+        guard let from = CandidateStatus(rawValue: from) else { throw APIError(.conflict, code: "candidate.state", message: "考生状态有误") }
+        let move = CandidateMove(
+            candidateID, from: from, to: to, by: .staff(actor.member, action: action, clientAddress: actor.clientAddress), reason: reason, event: event)
+        try await CandidateLifecycle.apply([move], on: connection, logger: logger)
     }
 
     // MARK: the city's review of permit holders
@@ -207,7 +207,8 @@ struct ConfirmationStore: Sendable {
                     UPDATE permit_review SET decision = 'refused', reason = \(reason), decided_by = \(actor.member.id), decided_at = now()
                     WHERE candidate_id = \(candidateID)
                     """, logger: logger)
-                try await transition(candidateID, from: status, to: "submitted", actor: actor, action: "candidate.permit_refuse", on: connection)
+                try await transition(
+                    candidateID, from: status, to: .submitted, actor: actor, action: "candidate.permit_refuse", reason: reason, on: connection)
                 return .some(nil)
             }
         }

@@ -1,3 +1,4 @@
+import CandidateLifecycle
 import Foundation
 import PostgresNIO
 
@@ -91,13 +92,16 @@ enum ApplierStatements {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    /// The candidates paid, each with its transition (by the system, naming the provider).
+    /// The candidates paid, each with its transition (by the system, naming the provider), by the
+    /// lifecycle's statement part.
     struct MarkCandidatesPaid: PostgresPreparedStatement {
         static let sql = """
-            WITH paid AS (UPDATE candidate_account SET status = 'paid' WHERE id = ANY($1))
-            INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-            SELECT t.id, 'confirmed', 'paid', 'system', NULL, 'payment:' || t.provider
-            FROM unnest($1::bigint[], $2::text[]) AS t(id, provider)
+            WITH paying AS (
+                SELECT t.id AS candidate_id, 'confirmed'::text AS from_status, 'paid'::text AS to_status, 'system'::text AS actor_kind,
+                       NULL::bigint AS actor_id, 'payment:' || t.provider AS client_address, NULL::text AS reason
+                FROM unnest($1::bigint[], $2::text[]) AS t(id, provider)
+            ), \(CandidateLifecycle.moves(from: "paying"))
+            SELECT FROM moved WHERE false
             """
         typealias Row = ()
         let candidateIDs: [Int64]

@@ -1,3 +1,4 @@
+import CandidateLifecycle
 import Contracts
 import Foundation
 import Logging
@@ -124,19 +125,14 @@ final class OrderFollowUp: Service, Sendable {
                 invalid.append(row)
             }
             guard !invalid.isEmpty else { return }
-            let ids = invalid.map(\.0)
-            try await connection.query("UPDATE candidate_account SET status = 'invalid' WHERE id = ANY(\(ids))", logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-                SELECT id, status, 'invalid', 'system', NULL, 'payment-deadline' FROM unnest(\(ids)::bigint[], \(invalid.map(\.1))::text[]) AS t(id, status)
-                """, logger: logger)
-            try await Outbox.append(
-                try invalid.map { id, status, year in
-                    try OutboxEvent(
-                        Envelope(event: CandidateInvalidated(candidateID: id, year: year, previousStatus: status, reason: "payment_deadline")),
-                        aggregateID: "candidate-\(id)", routingKey: CandidateInvalidated.routingKey)
-                }, in: connection, logger: logger)
+            try await CandidateLifecycle.apply(
+                try invalid.compactMap { id, status, year in
+                    guard let from = CandidateStatus(rawValue: status) else { return nil }
+                    let event = CandidateInvalidated(candidateID: id, year: year, previousStatus: status, reason: "payment_deadline")
+                    return CandidateMove(
+                        id, from: from, to: .invalid, by: .system(source: "payment-deadline"), reason: "payment_deadline",
+                        event: try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(id)", routingKey: CandidateInvalidated.routingKey))
+                }, on: connection, logger: logger)
             logger.info("candidates invalid after the payment deadline", metadata: ["count": "\(invalid.count)"])
         }
     }

@@ -1,4 +1,5 @@
 import Access
+import CandidateLifecycle
 import Contracts
 import Foundation
 import Hummingbird
@@ -114,31 +115,33 @@ struct RegistrationFormRoutes: Sendable {
 
     @Sendable func status(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<StatusView> {
         let session = try await access.candidateSessions.require(request)
-        guard let status = try await store.status(session.accountID) else { throw APIError.unauthenticated }
+        guard let status = try await store.status(session.accountID).flatMap(CandidateStatus.init(rawValue:)) else { throw APIError.unauthenticated }
         let year = try await currentYear()
         let working = try await store.load(session.accountID)
         let edited = working?.unsubmittedChanges ?? false
         let form = working?.form ?? RegistrationForm()
-        let problems = status == "registered" || edited
+        let problems = status == .registered || edited
             ? RegistrationRules.check(form, try await ruleContext(for: session.accountID, form: form, year: year))
             : []
         // The point that counts is the submitted form's.
         let submitted = edited ? try await store.load(session.accountID, .submitted)?.form : form
         var point: ConfirmationPointOption?
         if let id = submitted?.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
-        let (name, next): (String, String) = switch status {
-        case "registered": ("未提交", problems.isEmpty ? "请提交报名信息" : "请按提示补全报名信息后提交")
-        case "submitted" where edited:
-            ("已提交，待现场确认", "您修改了报名信息但尚未重新提交，现场确认以上次提交的信息为准；如需采用修改，请"
-                + (problems.isEmpty ? "重新提交" : "按提示改正后重新提交"))
-        case "submitted": ("已提交，待现场确认", "请在规定时间内携带身份证到所选报名确认点办理现场确认")
-        case "confirmed": ("已确认，待缴费", "请在缴费截止前完成网上缴费")
-        case "paid": ("报名有效", "请在规定时间内打印准考证")
-        case "exempt": ("免试入学", "请留意录取通知")
-        default: ("报名无效", "如有疑问请联系报名确认点")
+        let next = switch status {
+        case .registered: problems.isEmpty ? "请提交报名信息" : "请按提示补全报名信息后提交"
+        case .submitted where edited:
+            "您修改了报名信息但尚未重新提交，现场确认以上次提交的信息为准；如需采用修改，请" + (problems.isEmpty ? "重新提交" : "按提示改正后重新提交")
+        case .submitted: "请在规定时间内携带身份证到所选报名确认点办理现场确认"
+        case .pendingCityReview: "您的证件正在等待市级招考机构审核，审核结果将在此显示"
+        case .confirmed: "请在缴费截止前完成网上缴费"
+        case .paid: "请在规定时间内打印准考证"
+        case .exempt: "请留意录取通知"
+        case .invalid: "如有疑问请联系报名确认点"
         }
         return JSONOutput(
-            StatusView(status: status, statusName: name, problems: problems, confirmationPoint: point, nextStep: next, unsubmittedChanges: edited))
+            StatusView(
+                status: status.rawValue, statusName: status.name, problems: problems, confirmationPoint: point, nextStep: next,
+                unsubmittedChanges: edited))
     }
 
     private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument) async throws -> RuleContext {

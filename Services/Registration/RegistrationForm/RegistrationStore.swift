@@ -1,4 +1,5 @@
 import Access
+import CandidateLifecycle
 import Contracts
 import Foundation
 import Logging
@@ -170,7 +171,7 @@ struct RegistrationStore: Sendable {
             ), account AS (
                 SELECT c.id, c.status FROM candidate_account c WHERE c.id IN (SELECT candidate_id FROM input) ORDER BY c.id FOR UPDATE
             ), drafted AS (
-                -- A submitted candidate's edits wait beside the submitted form (0020's comment).
+                -- A submitted candidate's edits wait beside the submitted form (migration 0022).
                 UPDATE registration r
                    SET draft_basic_sealed = i.basic_sealed, draft_key_id = i.key_id, draft_choices = i.choices::jsonb,
                        draft_point_id = nullif(i.point_id, ''), draft_saved_at = now(), updated_at = now(), version = r.version + 1
@@ -190,13 +191,13 @@ struct RegistrationStore: Sendable {
                        draft_basic_sealed = NULL, draft_key_id = NULL, draft_choices = NULL, draft_point_id = NULL, draft_saved_at = NULL,
                        updated_at = now(), version = registration.version + 1
                 RETURNING candidate_id, version
-            ), changed AS (
-                UPDATE candidate_account c SET status = 'submitted'
-                FROM account a, input i
-                WHERE c.id = a.id AND i.candidate_id = a.id AND i.submitting AND a.status = 'registered'
-                  AND c.id IN (SELECT candidate_id FROM saved)
-                RETURNING c.id, i.actor_kind, i.actor_id, i.client_address
-            ), released AS (
+            ), submitting AS (
+                -- Registered candidates who submit become `submitted` (by the lifecycle's statement part).
+                SELECT i.candidate_id, 'registered'::text AS from_status, 'submitted'::text AS to_status, i.actor_kind,
+                       coalesce(nullif(i.actor_id, 0), i.candidate_id) AS actor_id, i.client_address, NULL::text AS reason
+                FROM input i JOIN account a ON a.id = i.candidate_id
+                WHERE i.submitting AND a.status = 'registered' AND i.candidate_id IN (SELECT candidate_id FROM saved)
+            ), \(CandidateLifecycle.moves(from: "submitting")), released AS (
                 -- A submission that changes the point gives back the seat booked at the old one.
                 DELETE FROM appointment ap USING input i, appointment_slot sl
                 WHERE ap.candidate_id = i.candidate_id AND i.submitting AND sl.id = ap.slot_id
@@ -205,9 +206,6 @@ struct RegistrationStore: Sendable {
             ), seat_returned AS (
                 UPDATE appointment_slot sl SET booked = sl.booked - x.seats
                 FROM (SELECT slot_id, count(*)::int AS seats FROM released GROUP BY slot_id) x WHERE sl.id = x.slot_id
-            ), transition AS (
-                INSERT INTO candidate_transition (candidate_id, from_status, to_status, actor_kind, actor_id, client_address)
-                SELECT id, 'registered', 'submitted', actor_kind, coalesce(nullif(actor_id, 0), id), client_address FROM changed
             ), event AS (
                 INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
                 SELECT i.message_id, 'candidate-' || i.candidate_id, '\(CandidateSubmitted.eventType)', \(CandidateSubmitted.schemaVersion),
