@@ -44,13 +44,21 @@ public enum RegistrationRoutes {
     }
 }
 
-/// The registration worker's queues: paper draft forms to import.
+/// The registration worker's queues: paper draft forms to import; candidates to tell by SMS.
 public enum RegistrationWorkers {
     public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
-        // One batch at a time per worker; a batch's rows are written in parallel lanes.
-        [QueueConsumer(
-            queue: SystemQueues.paperFormImports, handler: try paperFormImporter(dependencies), concurrency: 1, batchSize: 1,
-            settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger)]
+        let cipher = PersonalDataCipher(settings: try PersonalDataSettings(reader: dependencies.reader))
+        let sms = try SMSSenderFactory.make(reader: dependencies.reader, logger: dependencies.logger)
+        return [
+            // One batch at a time per worker; a batch's rows are written in parallel lanes.
+            QueueConsumer(
+                queue: SystemQueues.paperFormImports, handler: try paperFormImporter(dependencies), concurrency: 1, batchSize: 1,
+                settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
+            QueueConsumer(
+                queue: SystemQueues.candidateNotices, handler: CandidateNoticeRecorder(), concurrency: 64,
+                settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
+            CandidateNoticeSender(postgres: dependencies.postgres, cipher: cipher, sms: sms, logger: dependencies.logger),
+        ]
     }
 
     public static func paperFormImporter(_ dependencies: Dependencies) throws -> some MessageHandler {

@@ -12,5 +12,9 @@ public enum SystemQueues {
     /// Batches of paper draft forms waiting for the registration worker to import them.
     public static let paperFormImports = WorkQueue(name: "registration.paper-forms", bindingKeys: ["paper_form.uploaded"])
 
-    public static let all: [WorkQueue] = [documentRequests, paperFormImports]
+    /// Steps a candidate is told of by SMS (confirmed, with the candidate number; paid): the
+    /// registration worker writes and sends the notices.
+    public static let candidateNotices = WorkQueue(name: "registration.candidate-notices", bindingKeys: ["candidate.confirmed", "payment.completed"])
+
+    public static let all: [WorkQueue] = [documentRequests, paperFormImports, candidateNotices]
 }

@@ -67,6 +67,7 @@ public enum ServiceMain {
             // service's workers also scales event publishing.
             services.append(OutboxRelay(postgres: postgres, publisher: amqp, logger: logger))
             services.append(OutboxRetention(postgres: postgres, logger: logger))
+            services.append(OutboxParkedGauge(postgres: postgres, logger: logger))
             do {
                 services += try definition.workers(dependencies)
             } catch {

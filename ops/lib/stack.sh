@@ -176,6 +176,8 @@ CONF
 }
 
 psql_super() { PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="${POSTGRES_SUPERUSER_PASSWORD:-postgres_local}" psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+# As the schema owner, in the stack's database.
+psql_owner() { PGPASSWORD="$POSTGRES_OWNER_PASSWORD" psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_OWNER_USER" -d "$POSTGRES_DATABASE" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 # Two roles: the owner runs migrations; the services' role may read and write rows but not
 # change the schema (and, where a table says so, not update or delete).

@@ -1,0 +1,94 @@
+import Access
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import Payments
+import PostgresNIO
+import ServiceLifecycle
+
+/// Tells candidates by SMS when they are confirmed (with their 考生号) and when their payment is
+/// received: the consumer of `candidate.confirmed` and `payment.completed` on the registration
+/// worker. A notice is written in the transaction that records the event as processed, then sent
+/// by `CandidateNoticeSender` (a crash between sending and marking sends it once more, never
+/// loses it).
+struct CandidateNoticeRecorder: MessageHandler {
+    let consumerName = "registration.candidate-notices"
+
+    func handle(_ message: IncomingMessage, in transaction: PostgresConnection, logger: Logger) async throws {
+        let (id, candidateID, kind, text): (UUID, Int64, String, String)
+        switch message.type {
+        case CandidateConfirmed.eventType:
+            let envelope = try Envelope<CandidateConfirmed>.decode(message.body)
+            (id, candidateID, kind) = (envelope.id, envelope.event.candidateID, "confirmed")
+            text = "【成人高考报名】您已完成现场确认，考生号 \(envelope.event.candidateNumber)。请在缴费截止前登录报名系统完成网上缴费。"
+        case PaymentCompleted.eventType:
+            let envelope = try Envelope<PaymentCompleted>.decode(message.body)
+            (id, candidateID, kind) = (envelope.id, envelope.event.candidateID, "paid")
+            text = "【成人高考报名】您的报名费 \(Yuan.text(envelope.event.amountFen)) 元已缴纳成功，报名有效。请在规定时间内登录报名系统打印准考证。"
+        default:
+            logger.warning("candidate notice: an event of another type", metadata: ["type": "\(message.type ?? "-")"])
+            return
+        }
+        try await transaction.query(
+            """
+            INSERT INTO candidate_notice (message_id, candidate_id, kind, text) VALUES (\(id), \(candidateID), \(kind), \(text))
+            ON CONFLICT (message_id) DO NOTHING
+            """, logger: logger)
+    }
+}
+
+/// Sends the notices not yet sent, oldest first, a few at a time, each marked in the
+/// transaction that holds its row (`SKIP LOCKED`: any number of workers share them). A failed
+/// send is tried again on later passes, at most five times.
+struct CandidateNoticeSender: Service {
+    let postgres: PostgresClient
+    let cipher: PersonalDataCipher
+    let sms: any SMSSender
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var sent = 0
+                do {
+                    sent = try await sendNext()
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("candidate notices not sent", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                }
+                if sent == 0 { try? await Task.sleep(for: interval) }
+            }
+        }
+    }
+
+    /// Sends up to 20 waiting notices; how many it handled.
+    func sendNext() async throws -> Int {
+        try await postgres.withTransaction(logger: logger) { connection in
+            var due: [(UUID, String, ByteBuffer, String)] = []
+            for try await row in try await connection.query(
+                """
+                SELECT n.message_id, n.text, c.phone_sealed, c.personal_data_key_id
+                FROM candidate_notice n JOIN candidate_account c ON c.id = n.candidate_id
+                WHERE n.sent_at IS NULL AND n.attempts < 5
+                ORDER BY n.created_at LIMIT 20 FOR UPDATE OF n SKIP LOCKED
+                """, logger: logger
+            ).decode((UUID, String, ByteBuffer, String).self) {
+                due.append(row)
+            }
+            for (id, text, sealed, keyID) in due {
+                do {
+                    let phone = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.phoneColumn)
+                    try await sms.send(text, to: phone)
+                    try await connection.query("UPDATE candidate_notice SET sent_at = now(), attempts = attempts + 1 WHERE message_id = \(id)", logger: logger)
+                } catch {
+                    let reason = String(describing: type(of: error))
+                    try await connection.query(
+                        "UPDATE candidate_notice SET attempts = attempts + 1, last_error = \(reason) WHERE message_id = \(id)", logger: logger)
+                }
+            }
+            return due.count
+        }
+    }
+}
