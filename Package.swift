@@ -16,7 +16,7 @@ let serviceNames = [
 ]
 let servicesWithLibraries: [String: (dependencies: [Target.Dependency], exclude: [String])] = [
     "Registration": (["Access", "Payments", .product(name: "ZIPFoundation", package: "ZIPFoundation")], ["App", "Migrations", "openapi.json"]),
-    "Review": (["Access"], ["App", "openapi.json"]),
+    "Review": (["Access"], ["App", "Migrations", "openapi.json"]),
     // On-site confirmation asks the registration's own rules whether a submitted form still passes.
     "Confirmation": (["Access", "Photos", "RegistrationService"], ["App", "Migrations", "openapi.json"]),
     "PaymentCallback": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "CandidateLifecycle",
             dependencies: [
-                "Access", "Messaging",
+                "Access", "Messaging", "Contracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -198,7 +198,7 @@ let package = Package(
         .executableTarget(
             name: "examctl",
             dependencies: [
-                "Settings", "Storage", "Messaging", "Access",
+                "Settings", "Storage", "Messaging", "Access", "ReviewService",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -243,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access",
+                "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access", "CandidateLifecycle",
                 "RegistrationService", "ReviewService", "ConfirmationService", "PaymentCallbackService", "Photos", "CGD", "Payments",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

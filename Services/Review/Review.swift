@@ -1,10 +1,13 @@
 import Access
 import Hummingbird
+import Messaging
+import ServiceLifecycle
 import ServiceRuntime
+import Settings
 
 extension ServiceDefinition {
     /// Port 8104 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
-    public static let review = ServiceDefinition(name: "Review", defaultPort: 8104, addRoutes: ReviewRoutes.add)
+    public static let review = ServiceDefinition(name: "Review", defaultPort: 8104, addRoutes: ReviewRoutes.add, workers: ReviewWorkers.workers)
 }
 
 /// Staff reviews: staff accounts (applications approved by the parent node), points, exemptions,
@@ -13,7 +16,23 @@ public enum ReviewRoutes {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
         let access = try AccessControl(dependencies)
         access.protect(router)
+        let staff = router.group("staff")
         StaffAccountRoutes(access: access, store: StaffAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
-            .add(to: router.group("staff"))
+            .add(to: staff)
+        StatisticsRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: staff)
+    }
+}
+
+/// The Review worker's queues: the candidate events it counts, and the fold of those counts.
+public enum ReviewWorkers {
+    public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
+        [
+            // One event per transaction: a batch marking two candidates in one order could
+            // deadlock with another marking them in the other.
+            QueueConsumer(
+                queue: SystemQueues.candidateStatistics, handler: CandidateStatisticsRecorder(), concurrency: 32, batchSize: 1,
+                settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
+            CandidateStatisticsFolder(postgres: dependencies.postgres, logger: dependencies.logger),
+        ]
     }
 }

@@ -1,4 +1,5 @@
 import Access
+import Contracts
 import Foundation
 import Logging
 import Messaging
@@ -55,15 +56,20 @@ public struct CandidateMove: Sendable {
     public let mover: CandidateMover
     /// Why, where it says more than the mover: a refusal's reason, a deadline.
     public let reason: String?
-    public let event: OutboxEvent?
+    /// The event that tells the move; `CandidateMoved` when the caller has none more specific.
+    public let event: OutboxEvent
 
-    public init(_ candidateID: Int64, from: CandidateStatus, to: CandidateStatus, by mover: CandidateMover, reason: String? = nil, event: OutboxEvent? = nil) {
+    public init(
+        _ candidateID: Int64, from: CandidateStatus, to: CandidateStatus, by mover: CandidateMover, reason: String? = nil, event: OutboxEvent? = nil
+    ) throws {
         self.candidateID = candidateID
         self.from = from
         self.to = to
         self.mover = mover
         self.reason = reason
-        self.event = event
+        self.event = try event ?? OutboxEvent(
+            Envelope(event: CandidateMoved(candidateID: candidateID, from: from.rawValue, to: to.rawValue)), aggregateID: "candidate-\(candidateID)",
+            routingKey: CandidateMoved.routingKey)
     }
 }
 
@@ -77,7 +83,7 @@ public enum CandidateLifecycle {
         guard !moves.isEmpty else { return [] }
         var moved = Set<Int64>()
         for try await id in try await connection.execute(Moves(moves), logger: logger) { moved.insert(id) }
-        try await Outbox.append(moves.filter { moved.contains($0.candidateID) }.compactMap(\.event), in: connection, logger: logger)
+        try await Outbox.append(moves.filter { moved.contains($0.candidateID) }.map(\.event), in: connection, logger: logger)
         return moved
     }
 

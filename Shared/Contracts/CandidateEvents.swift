@@ -55,6 +55,24 @@ public struct CandidateConfirmed: DomainEvent, Equatable {
     }
 }
 
+/// A move of a candidate's status that no more specific event tells (referred to the city, a
+/// permit refused, ...): every move emits an event, so that a reader of events sees them all.
+public struct CandidateMoved: DomainEvent, Equatable {
+    public static let eventType = "CandidateMoved"
+    public static let schemaVersion = 1
+    public static let routingKey = "candidate.moved"
+
+    public let candidateID: Int64
+    public let from: String
+    public let to: String
+
+    public init(candidateID: Int64, from: String, to: String) {
+        self.candidateID = candidateID
+        self.from = from
+        self.to = to
+    }
+}
+
 /// A document someone asked for, to be rendered by the document-generation service.
 public struct DocumentRequested: DomainEvent, Equatable {
     public static let eventType = "DocumentRequested"

@@ -16,5 +16,11 @@ public enum SystemQueues {
     /// registration worker writes and sends the notices.
     public static let candidateNotices = WorkQueue(name: "registration.candidate-notices", bindingKeys: ["candidate.confirmed", "payment.completed"])
 
-    public static let all: [WorkQueue] = [documentRequests, paperFormImports, candidateNotices]
+    /// Every candidate event: the Review worker keeps its counts by node, status, level and
+    /// subject category from them.
+    public static let candidateStatistics = WorkQueue(
+        name: "review.candidate-statistics",
+        bindingKeys: ["candidate.submitted", "candidate.confirmed", "payment.completed", "candidate.invalidated", "candidate.moved"])
+
+    public static let all: [WorkQueue] = [documentRequests, paperFormImports, candidateNotices, candidateStatistics]
 }

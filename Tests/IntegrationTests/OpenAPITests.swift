@@ -130,6 +130,8 @@ import Testing
             try await call(&review, .get, "/staff/me", as: &province)
             try await call(&review, .get, "/staff/applications", as: &province)
             try await call(&review, .get, "/staff/accounts", as: &province)
+            try await call(&review, .get, "/staff/statistics", "/staff/statistics?node=430100", as: &province)
+            try await call(&review, .get, "/staff/statistics", "/staff/statistics?year=1", as: &province)
             let username = "openapi_\(UInt32.random(in: 0...UInt32.max))"
             var applicant = Browser()
             try await call(&review, .post, "/staff/applications", nil,

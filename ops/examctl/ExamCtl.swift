@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Logging
 import PostgresNIO
+import ReviewService
 import Settings
 import Storage
 
@@ -12,6 +13,7 @@ import Storage
 ///     examctl import-reference TABLE FILE    replace a reference table from a (corrected) CSV file
 ///     examctl dlq show QUEUE [N] | replay QUEUE   inspect or replay a work queue's dead letters
 ///     examctl create-province-admin USERNAME NAME PHONE   the first province administrator (password on stdin)
+///     examctl recount [--check]              the Review service's candidate counts rebuilt from the tables, differences listed
 @main
 struct ExamCtl {
     static let usage = """
@@ -19,11 +21,13 @@ struct ExamCtl {
                examctl import-reference {\(ReferenceTable.allCases.map(\.rawValue).joined(separator: "|"))} FILE.csv
                examctl dlq show QUEUE [N] | dlq replay QUEUE
                examctl create-province-admin USERNAME NAME PHONE   (the password is read from standard input)
+               examctl recount [--check]   (--check: list the differences, change nothing; exit 2 if there are any)
         settings: POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DATABASE; EXAM_REPOSITORY (default: .)
         """
 
     static func main() async {
         let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("--") }
+        let flags = Set(CommandLine.arguments.dropFirst().filter { $0.hasPrefix("--") })
         var logger = Logger(label: "examctl")
         logger.logLevel = .warning
         do {
@@ -49,6 +53,15 @@ struct ExamCtl {
                 case let command where command.count == 4 && command[0] == "create-province-admin":
                     try await createProvinceAdministrator(
                         username: command[1], name: command[2], phone: command[3], reader: reader, client: client, logger: logger)
+                case ["recount"]:
+                    let differences = try await client.withTransaction(logger: logger) { connection in
+                        try await CandidateStatistics.differences(rebuild: !flags.contains("--check"), on: connection, logger: logger)
+                    }
+                    for d in differences {
+                        print("\(d.year) \(d.node) \(d.status) \(d.level.isEmpty ? "-" : d.level) \(d.subjectCategory.isEmpty ? "-" : d.subjectCategory): counted \(d.counted), actual \(d.actual)")
+                    }
+                    print("\(differences.count) difference(s)" + (flags.contains("--check") ? "" : "; the counts are rebuilt from the tables"))
+                    if flags.contains("--check") && !differences.isEmpty { exit(2) }
                 default:
                     throw UsageError()
                 }

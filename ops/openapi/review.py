@@ -17,6 +17,11 @@ schemas={
  "StaffSignedIn": obj({"csrfToken":s("string",description="send back in X-CSRF-Token with every state-changing request, to every service"),
     "staff":ref("StaffAccount")},["csrfToken","staff"]),
  "PasswordChange": obj({"currentPassword":s("string"),"newPassword":s("string")},["currentPassword","newPassword"]),
+ "StatisticsCount": obj({"status":s("string"),"level":s("string"),"subjectCategory":s("string"),"candidates":s("integer")},
+    ["status","level","subjectCategory","candidates"]),
+ "Statistics": obj({"nodeID":s("string"),"nodeName":s("string"),"year":s("integer"),"total":s("integer"),
+    "byStatus":s("object",additionalProperties=s("integer")),"counts":s("array",items=ref("StatisticsCount"))},
+    ["nodeID","nodeName","year","total","byStatus","counts"]),
 }
 setcookie={"Set-Cookie":{"schema":s("string"),"description":"exam_staff_session: HttpOnly; SameSite=Strict; valid on every service's /staff routes"}}
 paths={
@@ -30,6 +35,9 @@ paths={
                               extra={"200":resp("200","StaffSignedIn",headers=setcookie)}),
                    "delete":op("退出登录","204",security="staff",tags=["staff session"])},
  "/staff/me":{"get":op("本人账号","200","StaffSignedIn",security="staff",tags=["staff session"])},
+ "/staff/statistics":{"get":op("本辖区某机构的考生统计（按状态、层次、科类；由审核服务的工作进程根据考生事件维护）","200","Statistics",security="staff",tags=["statistics"],
+    params=[query_param("node", s("string",maxLength=32), description="the member's own node by default"),
+            query_param("year", s("integer",minimum=2000,maximum=2100), description="the current exam year by default")])},
  "/staff/me/password":{"post":op("修改密码（须输入当前密码；所有会话随之结束）","204",req="PasswordChange",security="staff",tags=["staff session"])},
 }
 emit(document("审核服务 (Review)", "/api/review", "", paths, schemas))

@@ -131,7 +131,7 @@ struct ConfirmationStore: Sendable {
         on connection: PostgresConnection
     ) async throws {
         guard let from = CandidateStatus(rawValue: from) else { throw APIError(.conflict, code: "candidate.state", message: "考生状态有误") }
-        let move = CandidateMove(
+        let move = try CandidateMove(
             candidateID, from: from, to: to, by: .staff(actor.member, action: action, clientAddress: actor.clientAddress), reason: reason, event: event)
         try await CandidateLifecycle.apply([move], on: connection, logger: logger)
     }

@@ -129,7 +129,7 @@ final class OrderFollowUp: Service, Sendable {
                 try invalid.compactMap { id, status, year in
                     guard let from = CandidateStatus(rawValue: status) else { return nil }
                     let event = CandidateInvalidated(candidateID: id, year: year, previousStatus: status, reason: "payment_deadline")
-                    return CandidateMove(
+                    return try CandidateMove(
                         id, from: from, to: .invalid, by: .system(source: "payment-deadline"), reason: "payment_deadline",
                         event: try OutboxEvent(Envelope(event: event), aggregateID: "candidate-\(id)", routingKey: CandidateInvalidated.routingKey))
                 }, on: connection, logger: logger)

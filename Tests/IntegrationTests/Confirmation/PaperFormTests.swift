@@ -100,9 +100,9 @@ import ZIPFoundation
         return Array(archive.data!)
     }
 
-    /// A registration worker process, as ops/ starts one.
-    static func startWorker() throws -> Process {
-        let process = spawnable(TestStack.binDirectory.appendingPathComponent("Registration").path, [])
+    /// A worker process of `service` (the registration's by default), as ops/ starts one.
+    static func startWorker(_ service: String = "Registration") throws -> Process {
+        let process = spawnable(TestStack.binDirectory.appendingPathComponent(service).path, [])
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["ROLE": "worker", "HTTP_PORT": "\(unusedPort())", "LOG_LEVEL": "warning"]) { $1 }
         process.standardOutput = FileHandle.nullDevice

@@ -1,0 +1,171 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The counts staff read (by node, status, level and subject category), kept from the candidate
+/// events by the Review worker. An event only says that something changed for a candidate: it
+/// marks the candidate (`statistics_dirty`), and `CandidateStatisticsFolder` reads the marked
+/// candidates again from the tables that own the data (`statistics_source`) and replaces their
+/// old contribution. Events may come twice or out of order; the counts come out the same.
+struct CandidateStatisticsRecorder: MessageHandler {
+    let consumerName = "review.candidate-statistics"
+
+    func handle(_ message: IncomingMessage, in transaction: PostgresConnection, logger: Logger) async throws {
+        guard let candidateID = try Self.candidateID(of: message) else {
+            logger.warning("candidate statistics: an event of another type", metadata: ["type": "\(message.type ?? "-")"])
+            return
+        }
+        try await transaction.query(
+            """
+            INSERT INTO statistics_dirty (candidate_id) VALUES (\(candidateID))
+            ON CONFLICT (candidate_id) DO UPDATE SET version = statistics_dirty.version + 1
+            """, logger: logger)
+    }
+
+    static func candidateID(of message: IncomingMessage) throws -> Int64? {
+        switch message.type {
+        case CandidateSubmitted.eventType: try Envelope<CandidateSubmitted>.decode(message.body).event.candidateID
+        case CandidateConfirmed.eventType: try Envelope<CandidateConfirmed>.decode(message.body).event.candidateID
+        case PaymentCompleted.eventType: try Envelope<PaymentCompleted>.decode(message.body).event.candidateID
+        case CandidateInvalidated.eventType: try Envelope<CandidateInvalidated>.decode(message.body).event.candidateID
+        case CandidateMoved.eventType: try Envelope<CandidateMoved>.decode(message.body).event.candidateID
+        default: nil
+        }
+    }
+}
+
+/// Folds marked candidates into the counts: one worker at a time (an advisory lock), a set of up
+/// to 5,000 candidates per statement, so that the province's and cities' count rows, which every
+/// candidate touches, have a single writer. Straight on while a set was full, otherwise every
+/// half second.
+struct CandidateStatisticsFolder: Service {
+    let postgres: PostgresClient
+    let logger: Logger
+    var interval: Duration = .milliseconds(500)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var folded = 0
+                do {
+                    folded = try await CandidateStatistics.fold(postgres: postgres, logger: logger)
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("candidate statistics not folded", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                }
+                if folded < CandidateStatistics.foldLimit { try? await Task.sleep(for: interval) }
+            }
+        }
+    }
+}
+
+public enum CandidateStatistics {
+    static let foldLimit = 5_000
+    /// Next to the outbox relay's locks (a different number).
+    static let foldLock: Int64 = 2019_0800_00
+
+    /// Folds up to `foldLimit` marked candidates; how many (0 when another worker holds the fold).
+    @discardableResult
+    static func fold(postgres: PostgresClient, logger: Logger) async throws -> Int {
+        try await postgres.withTransaction(logger: logger) { connection in
+            let mine = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.foldLock))", logger: logger)
+                .decode(Bool.self).first { _ in true } ?? false
+            guard mine else { return 0 }
+            return try await connection.query(
+                """
+                WITH batch AS (
+                    SELECT candidate_id, version FROM statistics_dirty ORDER BY candidate_id LIMIT \(Self.foldLimit)
+                ), old AS (
+                    SELECT s.* FROM statistics_candidate s JOIN batch USING (candidate_id)
+                ), new AS (
+                    SELECT s.* FROM statistics_source s JOIN batch USING (candidate_id)
+                ), saved AS (
+                    INSERT INTO statistics_candidate (candidate_id, year, status, county_id, point_id, level, subject_category)
+                    SELECT candidate_id, year, status, county_id, point_id, level, subject_category FROM new
+                    ON CONFLICT (candidate_id) DO UPDATE
+                       SET year = excluded.year, status = excluded.status, county_id = excluded.county_id, point_id = excluded.point_id,
+                           level = excluded.level, subject_category = excluded.subject_category
+                ), gone AS (
+                    DELETE FROM statistics_candidate s USING old o
+                    WHERE s.candidate_id = o.candidate_id AND o.candidate_id NOT IN (SELECT candidate_id FROM new)
+                ), changes AS (
+                    SELECT o.year, node, o.status, o.level, o.subject_category, -1 AS delta FROM old o, statistics_nodes(o.county_id, o.point_id) node
+                    UNION ALL
+                    SELECT n.year, node, n.status, n.level, n.subject_category, 1 FROM new n, statistics_nodes(n.county_id, n.point_id) node
+                ), net AS (
+                    SELECT year, node, status, level, subject_category, sum(delta)::int AS delta FROM changes
+                    GROUP BY year, node, status, level, subject_category HAVING sum(delta) <> 0
+                ), decreased AS (
+                    -- Apart from the increases: the count's CHECK judges an insert's proposed row,
+                    -- before ON CONFLICT turns it into an update.
+                    UPDATE statistics_count c SET candidates = c.candidates + n.delta FROM net n
+                    WHERE n.delta < 0 AND (c.year, c.node_id, c.status, c.level, c.subject_category) = (n.year, n.node, n.status, n.level, n.subject_category)
+                ), increased AS (
+                    INSERT INTO statistics_count (year, node_id, status, level, subject_category, candidates)
+                    SELECT year, node, status, level, subject_category, delta FROM net WHERE delta > 0
+                    ON CONFLICT (year, node_id, status, level, subject_category)
+                    DO UPDATE SET candidates = statistics_count.candidates + excluded.candidates
+                ), cleared AS (
+                    -- A mark raised since it was read stays, for the next fold.
+                    DELETE FROM statistics_dirty d USING batch b WHERE d.candidate_id = b.candidate_id AND d.version = b.version
+                )
+                SELECT count(*)::int FROM batch
+                """, logger: logger
+            ).decode(Int.self).first { _ in true } ?? 0
+        }
+    }
+
+    /// Where the counts differ from what the tables say, as `(year, node, status, level,
+    /// subject category, counted, actual)`; with `rebuild`, the counts and the per-candidate
+    /// rows are then replaced by what the tables say (`examctl recount`), in one transaction
+    /// that holds the consumers off.
+    /// `nodes`: only these nodes' counts are compared (all when nil); a rebuild is always whole.
+    public static func differences(rebuild: Bool, nodes: [String]? = nil, on connection: PostgresConnection, logger: Logger) async throws
+        -> [(year: Int, node: String, status: String, level: String, subjectCategory: String, counted: Int, actual: Int)]
+    {
+        if rebuild {
+            // The fold waits; marks made meanwhile are folded afterwards, against the rebuilt rows.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.foldLock))", logger: logger)
+            try await connection.query("LOCK TABLE statistics_candidate, statistics_count IN EXCLUSIVE MODE", logger: logger)
+        }
+        var found: [(Int, String, String, String, String, Int, Int)] = []
+        for try await row in try await connection.query(
+            """
+            WITH actual AS (
+                SELECT s.year, node, s.status, s.level, s.subject_category, count(*)::int AS candidates
+                FROM statistics_source s, statistics_nodes(s.county_id, s.point_id) node
+                GROUP BY 1, 2, 3, 4, 5
+            )
+            SELECT coalesce(a.year, c.year), coalesce(a.node, c.node_id), coalesce(a.status, c.status), coalesce(a.level, c.level),
+                   coalesce(a.subject_category, c.subject_category), coalesce(c.candidates, 0), coalesce(a.candidates, 0)
+            FROM actual a FULL JOIN statistics_count c
+              ON (c.year, c.node_id, c.status, c.level, c.subject_category) = (a.year, a.node, a.status, a.level, a.subject_category)
+            WHERE coalesce(c.candidates, 0) <> coalesce(a.candidates, 0)
+              AND (\(nodes == nil) OR coalesce(a.node, c.node_id) = ANY(\(nodes ?? [])))
+            ORDER BY 1, 2, 3, 4, 5
+            """, logger: logger
+        ).decode((Int, String, String, String, String, Int, Int).self) {
+            found.append(row)
+        }
+        if rebuild {
+            try await connection.query("DELETE FROM statistics_count", logger: logger)
+            try await connection.query("DELETE FROM statistics_candidate", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO statistics_candidate (candidate_id, year, status, county_id, point_id, level, subject_category)
+                SELECT candidate_id, year, status, county_id, point_id, level, subject_category FROM statistics_source
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO statistics_count (year, node_id, status, level, subject_category, candidates)
+                SELECT s.year, node, s.status, s.level, s.subject_category, count(*)::int
+                FROM statistics_candidate s, statistics_nodes(s.county_id, s.point_id) node
+                GROUP BY 1, 2, 3, 4, 5
+                """, logger: logger)
+        }
+        return found.map { (year: $0.0, node: $0.1, status: $0.2, level: $0.3, subjectCategory: $0.4, counted: $0.5, actual: $0.6) }
+    }
+}
