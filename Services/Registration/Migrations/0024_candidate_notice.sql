@@ -13,5 +13,6 @@ CREATE TABLE candidate_notice (
     attempts      integer NOT NULL DEFAULT 0,
     last_error    text
 );
-CREATE INDEX candidate_notice_unsent ON candidate_notice (created_at) WHERE sent_at IS NULL;
+-- Only those still to send: one given up (five failures) leaves the index.
+CREATE INDEX candidate_notice_unsent ON candidate_notice (created_at) WHERE sent_at IS NULL AND attempts < 5;
 CREATE INDEX candidate_notice_candidate ON candidate_notice (candidate_id);

@@ -16,23 +16,35 @@ struct CandidateNoticeRecorder: MessageHandler {
     let consumerName = "registration.candidate-notices"
 
     func handle(_ message: IncomingMessage, in transaction: PostgresConnection, logger: Logger) async throws {
-        let (id, candidateID, kind, text): (UUID, Int64, String, String)
-        switch message.type {
-        case CandidateConfirmed.eventType:
-            let envelope = try Envelope<CandidateConfirmed>.decode(message.body)
-            (id, candidateID, kind) = (envelope.id, envelope.event.candidateID, "confirmed")
-            text = "【成人高考报名】您已完成现场确认，考生号 \(envelope.event.candidateNumber)。请在缴费截止前登录报名系统完成网上缴费。"
-        case PaymentCompleted.eventType:
-            let envelope = try Envelope<PaymentCompleted>.decode(message.body)
-            (id, candidateID, kind) = (envelope.id, envelope.event.candidateID, "paid")
-            text = "【成人高考报名】您的报名费 \(Yuan.text(envelope.event.amountFen)) 元已缴纳成功，报名有效。请在规定时间内登录报名系统打印准考证。"
-        default:
-            logger.warning("candidate notice: an event of another type", metadata: ["type": "\(message.type ?? "-")"])
-            return
+        try await handle([message], in: transaction, logger: logger)
+    }
+
+    /// A batch's notices in one statement.
+    func handle(_ messages: [IncomingMessage], in transaction: PostgresConnection, logger: Logger) async throws {
+        var ids: [UUID] = [], candidates: [Int64] = [], kinds: [String] = [], texts: [String] = []
+        for message in messages {
+            switch message.type {
+            case CandidateConfirmed.eventType:
+                let envelope = try Envelope<CandidateConfirmed>.decode(message.body)
+                ids.append(envelope.id)
+                candidates.append(envelope.event.candidateID)
+                kinds.append("confirmed")
+                texts.append("【成人高考报名】您已完成现场确认，考生号 \(envelope.event.candidateNumber)。请在缴费截止前登录报名系统完成网上缴费。")
+            case PaymentCompleted.eventType:
+                let envelope = try Envelope<PaymentCompleted>.decode(message.body)
+                ids.append(envelope.id)
+                candidates.append(envelope.event.candidateID)
+                kinds.append("paid")
+                texts.append("【成人高考报名】您的报名费 \(Yuan.text(envelope.event.amountFen)) 元已缴纳成功，报名有效。请在规定时间内登录报名系统打印准考证。")
+            default:
+                logger.warning("candidate notice: an event of another type", metadata: ["type": "\(message.type ?? "-")"])
+            }
         }
+        guard !ids.isEmpty else { return }
         try await transaction.query(
             """
-            INSERT INTO candidate_notice (message_id, candidate_id, kind, text) VALUES (\(id), \(candidateID), \(kind), \(text))
+            INSERT INTO candidate_notice (message_id, candidate_id, kind, text)
+            SELECT * FROM unnest(\(ids)::uuid[], \(candidates)::bigint[], \(kinds)::text[], \(texts)::text[])
             ON CONFLICT (message_id) DO NOTHING
             """, logger: logger)
     }
@@ -78,8 +90,16 @@ struct CandidateNoticeSender: Service {
                 due.append(row)
             }
             for (id, text, sealed, keyID) in due {
+                let phone: String
                 do {
-                    let phone = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.phoneColumn)
+                    phone = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.phoneColumn)
+                } catch {
+                    // A phone that cannot be opened never will be (its key is gone): given up at once.
+                    try await connection.query(
+                        "UPDATE candidate_notice SET attempts = 5, last_error = 'phone cannot be opened' WHERE message_id = \(id)", logger: logger)
+                    continue
+                }
+                do {
                     try await sms.send(text, to: phone)
                     try await connection.query("UPDATE candidate_notice SET sent_at = now(), attempts = attempts + 1 WHERE message_id = \(id)", logger: logger)
                 } catch {

@@ -1,15 +1,15 @@
 -- The Review service's read model of the candidates (counts by node, status, level and subject
--- category), kept by its worker from the candidate events. An event marks its candidate in
--- `statistics_dirty` (no two events contend: a row per candidate); one folder at a time takes
--- the marked candidates in sets, replaces each one's old contribution (`statistics_candidate`,
--- each candidate as last counted) by the new one, and updates `statistics_count`, the counts
--- staff read, one row per node (the province, the city and county the candidate registered in,
--- the chosen point) and bucket. `examctl recount` rebuilds them from the tables and reports any
+-- category), kept by its worker from the candidate events. An event appends a mark for its
+-- candidate to `statistics_mark` (append-only: consumers take no row locks, so batches of
+-- events never wait on each other); one folder at a time takes the marks in sets, replaces each
+-- marked candidate's old contribution (`statistics_candidate`, each candidate as last counted)
+-- by the new one, updates `statistics_count`, the counts staff read, one row per node (the
+-- province, the city and county the candidate registered in, the chosen point) and bucket, and
+-- deletes the marks it took. `examctl recount` rebuilds them from the tables and reports any
 -- difference.
-CREATE TABLE statistics_dirty (
-    candidate_id  bigint PRIMARY KEY,
-    -- Raised by every mark: the folder removes a mark only if no event came since it read it.
-    version       integer NOT NULL DEFAULT 1
+CREATE TABLE statistics_mark (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    candidate_id  bigint NOT NULL
 );
 
 CREATE TABLE statistics_candidate (

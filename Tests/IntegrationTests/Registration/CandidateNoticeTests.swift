@@ -68,18 +68,18 @@ import Testing
                 try await Self.notices(candidate.id, fixture).filter(\.sent).count == 2
             }
             #expect(bothSent)
-            // Once the queue is drained, nothing more came of the repeats.
+            // Give the repeats time to come through (other suites' events share the queue, so it
+            // need not be empty): nothing more comes of them.
             let amqp = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: SystemQueues.all), logger: TestStack.logger)
-            let drained = try await eventually(within: .seconds(30)) {
+            _ = try await eventually(within: .seconds(15)) {
                 try await amqp.inspect(queue: SystemQueues.candidateNotices.name).messages == 0
             }
             await amqp.close()
-            #expect(drained)
-            try await Task.sleep(for: .seconds(2))
+            try await Task.sleep(for: .seconds(3))
             let notices = try await Self.notices(candidate.id, fixture)
-            #expect(notices.map(\.kind) == ["confirmed", "paid"], "\(notices)")
+            #expect(notices.map(\.kind).sorted() == ["confirmed", "paid"], "\(notices)")
             #expect(notices.allSatisfy { $0.sent }, "\(notices)")
-            #expect(notices.first?.text.contains(number) == true, "the confirmation notice names the candidate number")
+            #expect(notices.first { $0.kind == "confirmed" }?.text.contains(number) == true, "the confirmation notice names the candidate number")
             _ = candidate
         }
     }
