@@ -12,3 +12,10 @@ extension Sequence where Element == UInt8 {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// `bytes` bytes from the system's random generator, as lower-case hexadecimal: session and CSRF
+/// tokens, login challenges.
+public func randomHex(bytes: Int) -> String {
+    var generator = SystemRandomNumberGenerator()
+    return (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }.hex
+}

@@ -25,15 +25,12 @@ public enum CandidateStatus: String, Codable, Sendable, CaseIterable {
         case .invalid: "报名无效"
         }
     }
-
-    /// Until confirmation the candidate may still change the form.
-    public var acceptsChanges: Bool { self == .registered || self == .submitted }
 }
 
 /// Who moves a candidate, for the transition (and, for staff, the audit row).
+/// (A candidate's own move, a submission, is written by the registration's batched statement
+/// through `CandidateLifecycle.moves(from:)`.)
 public enum CandidateMover: Sendable {
-    /// The candidate themselves, from `clientAddress`.
-    case candidate(clientAddress: String)
     /// A staff member, from `clientAddress`; `action` names what they did in the audit trail.
     case staff(StaffMember, action: String, clientAddress: String)
     /// The system: `source` says what moved it ("payment:alipay", "payment-deadline", ...).
@@ -41,7 +38,6 @@ public enum CandidateMover: Sendable {
 
     var kind: String {
         switch self {
-        case .candidate: "candidate"
         case .staff: "staff"
         case .system: "system"
         }
@@ -135,11 +131,6 @@ public enum CandidateLifecycle {
                 kinds.append(move.mover.kind)
                 reasons.append(move.reason ?? "")
                 switch move.mover {
-                case .candidate(let address):
-                    actorIDs.append(move.candidateID)
-                    addresses.append(String(address.prefix(64)))
-                    nodes.append("")
-                    actions.append("")
                 case .staff(let member, let action, let address):
                     actorIDs.append(member.id)
                     addresses.append(String(address.prefix(64)))

@@ -18,20 +18,13 @@ public struct OutboxParkedGauge: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    gauge.record(try await parked())
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.debug("parked events not counted", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                }
-                try? await Task.sleep(for: Self.interval)
-            }
+        await PeriodicWork.run(every: Self.interval, logger: logger, failure: "parked events not counted") {
+            gauge.record(try await parked())
+            return false
         }
     }
 
-    public func parked() async throws -> Int {
+    func parked() async throws -> Int {
         try await postgres.query("SELECT count(*)::int FROM outbox_event WHERE parked_at IS NOT NULL", logger: logger)
             .decode(Int.self).first { _ in true } ?? 0
     }

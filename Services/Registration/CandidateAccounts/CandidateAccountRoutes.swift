@@ -110,11 +110,8 @@ struct CandidateAccountRoutes: Sendable {
             if accountLocked, let credentials { await noticeLockout(credentials.id, subject: subject) }
             throw Self.wrongCredentials
         case .accountLocked(let retryAfter):
-            let seconds = APIError.rateLimited(retryAfter: retryAfter).headers
-            throw APIError(
-                .tooManyRequests, code: "login.code_required",
-                message: "该账号近期登录失败次数过多。为保护账号安全，请获取短信验证码，用注册手机收到的验证码登录",
-                headers: seconds)
+            throw APIError.rateLimited(
+                retryAfter: retryAfter, code: "login.code_required", message: "该账号近期登录失败次数过多。为保护账号安全，请获取短信验证码，用注册手机收到的验证码登录")
         }
         guard let credentials else { throw Self.wrongCredentials }
         let (session, cookie) = try await access.candidateSessions.begin(accountID: credentials.id, replacing: request)
@@ -148,10 +145,7 @@ struct CandidateAccountRoutes: Sendable {
     /// same budgets as password-reset codes.
     @Sendable func sendLoginCode(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<LoginCodeSent> {
         let (subject, phone) = try await codeRecipient(request)
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var generator = SystemRandomNumberGenerator()
-        for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
-        let challenge = bytes.map { String(format: "%02x", $0) }.joined()
+        let challenge = randomHex(bytes: 16)
         if let phone {
             let code = try await loginCodes.issue(for: subject + ":" + challenge)
             try await sendCode(code, to: phone, purpose: "登录")

@@ -61,18 +61,7 @@ struct CandidateNoticeSender: Service {
     var interval: Duration = .seconds(1)
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var sent = 0
-                do {
-                    sent = try await sendNext()
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("candidate notices not sent", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                }
-                if sent == 0 { try? await Task.sleep(for: interval) }
-            }
-        }
+        await PeriodicWork.run(every: interval, logger: logger, failure: "candidate notices not sent") { try await sendNext() > 0 }
     }
 
     /// Sends up to 20 waiting notices; how many it handled.

@@ -53,17 +53,8 @@ struct CandidateStatisticsFolder: Service {
     var interval: Duration = .milliseconds(500)
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var folded = 0
-                do {
-                    folded = try await CandidateStatistics.fold(postgres: postgres, logger: logger)
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("candidate statistics not folded", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                }
-                if folded < CandidateStatistics.foldLimit { try? await Task.sleep(for: interval) }
-            }
+        await PeriodicWork.run(every: interval, logger: logger, failure: "candidate statistics not folded") {
+            try await CandidateStatistics.fold(postgres: postgres, logger: logger) == CandidateStatistics.foldLimit
         }
     }
 }

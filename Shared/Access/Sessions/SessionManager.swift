@@ -114,10 +114,7 @@ public struct SessionManager: Sendable {
         }
     }
 
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hex
-    }
+    static func randomToken() -> String { randomHex(bytes: 32) }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)

@@ -61,11 +61,10 @@ extension APIError {
     public static let unavailable = APIError(
         .serviceUnavailable, code: "unavailable", message: "服务暂时不可用，请稍后再试", headers: [.retryAfter: "5"])
 
-    public static func rateLimited(retryAfter: Duration) -> APIError {
+    /// 429 with `Retry-After`; `code` and `message` where a refusal has a way out of its own to say.
+    public static func rateLimited(retryAfter: Duration, code: String = "rate_limited", message: String? = nil) -> APIError {
         let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
-        return APIError(
-            .tooManyRequests, code: "rate_limited", message: "请求过于频繁，请在\(seconds)秒后再试",
-            headers: [.retryAfter: "\(seconds)"])
+        return APIError(.tooManyRequests, code: code, message: message ?? "请求过于频繁，请在\(seconds)秒后再试", headers: [.retryAfter: "\(seconds)"])
     }
 }
 
