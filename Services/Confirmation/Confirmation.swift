@@ -5,30 +5,30 @@ import ServiceRuntime
 
 extension ServiceDefinition {
     /// Port 8102 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
-    public static let confirmation = ServiceDefinition(name: "Confirmation", defaultPort: 8102, addRoutes: ConfirmationRoutesSetup.add)
+    public static let confirmation = ServiceDefinition(name: "Confirmation", defaultPort: 8102, addRoutes: ConfirmationAPI.add)
 }
 
 /// On-site confirmation (现场确认) at confirmation points: the points themselves (proposed by a
 /// county, reviewed by its city, approved by the province) and the operators' confirmations.
-public enum ConfirmationRoutesSetup {
+public enum ConfirmationAPI {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
         let access = try AccessControl(dependencies)
-        add(to: router, dependencies, access: access)
+        add(to: ServiceRoutes(router, access: access), dependencies, access: access)
     }
 
-    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl) {
-        access.protect(router)
+    /// With the access control given (tests build several services' routes on one router).
+    public static func add(to routes: ServiceRoutes, _ dependencies: Dependencies, access: AccessControl) {
         let desk = OperatorDesk(access: access, postgres: dependencies.postgres, logger: dependencies.logger)
         let store = ConfirmationStore(
             postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger,
             formCheck: SubmittedFormCheck(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
-        ConfirmationRoutes(access: access, desk: desk, store: store).add(to: router)
-        CandidatePhotoRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
-        BonusClaimRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
-        PaperFormRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        ConfirmationRoutes(access: access, desk: desk, store: store).add(to: routes)
+        CandidatePhotoRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        BonusClaimRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        PaperFormRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
         let points = ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger)
-        ConfirmationPointRoutes(access: access, store: points).add(to: router)
-        AppointmentSlotRoutes(access: access, points: points, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
-        FlowFormRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        ConfirmationPointRoutes(access: access, store: points).add(to: routes)
+        AppointmentSlotRoutes(access: access, points: points, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        FlowFormRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
     }
 }

@@ -7,24 +7,28 @@ import ServiceRuntime
 extension ServiceDefinition {
     /// Port 8103 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
     public static let paymentCallback = ServiceDefinition(
-        name: "PaymentCallback", defaultPort: 8103, addRoutes: PaymentRoutesSetup.add, workers: PaymentWorkers.workers)
+        name: "PaymentCallback", defaultPort: 8103, addRoutes: PaymentAPI.add, workers: PaymentWorkers.workers)
 }
 
-/// Providers' notifications (`/callbacks/alipay`, `/callbacks/wechat`, behind the gateway's
-/// `/callbacks/payment/`), and staff's views of payments (refunds owed, anomalies, reconciliation).
-public enum PaymentRoutesSetup {
+/// Paying (网上缴费): candidates' orders (`/api/payment/orders`), providers' notifications
+/// (`/callbacks/alipay`, `/callbacks/wechat`, behind the gateway's `/callbacks/payment/`), and
+/// staff's views of payments (unpaid candidates, reconciliation).
+public enum PaymentAPI {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
         let access = try AccessControl(dependencies)
-        access.protect(router)
-        try add(to: router, dependencies, access: access)
+        try add(to: ServiceRoutes(router, access: access), dependencies, access: access)
     }
 
     /// With the access control given (tests build several services' routes on one router).
-    public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl) throws {
+    public static func add(to routes: ServiceRoutes, _ dependencies: Dependencies, access: AccessControl) throws {
         let settings = try PaymentSettings(reader: dependencies.reader)
-        NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
-        ReconciliationRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
-        UnpaidFollowUpRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        PaymentOrderRoutes(
+            access: access, store: PaymentOrderStore(postgres: dependencies.postgres, logger: dependencies.logger),
+            settings: try PaymentOrderSettings(reader: dependencies.reader)
+        ).add(to: routes)
+        NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        ReconciliationRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        UnpaidFollowUpRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
     }
 }
 

@@ -9,38 +9,35 @@ import Settings
 extension ServiceDefinition {
     /// Port 8101 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
     public static let registration = ServiceDefinition(
-        name: "Registration", defaultPort: 8101, addRoutes: RegistrationRoutes.add, workers: RegistrationWorkers.workers)
+        name: "Registration", defaultPort: 8101, addRoutes: RegistrationAPI.add, workers: RegistrationWorkers.workers)
 }
 
 /// Candidates' online registration (报名系统): accounts, personal data, choices, the pledge; and
 /// the staff's view of candidate records, scoped to their subtree and audited.
-public enum RegistrationRoutes {
+public enum RegistrationAPI {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
         let access = try AccessControl(dependencies)
         let sms = try SMSSenderFactory.make(reader: dependencies.reader, logger: dependencies.logger)
-        add(to: router, dependencies, access: access, sms: sms, payments: try PaymentOrderSettings(reader: dependencies.reader))
+        add(to: ServiceRoutes(router, access: access), dependencies, access: access, sms: sms)
     }
 
-    /// With the SMS sender given (tests read the codes it sends).
-    public static func add(
-        to router: Router<BasicRequestContext>, _ dependencies: Dependencies, access: AccessControl, sms: any SMSSender, payments: PaymentOrderSettings
-    ) {
-        access.protect(router)
+    /// With the access control and SMS sender given (tests read the codes it sends, and build
+    /// several services' routes on one router).
+    public static func add(to routes: ServiceRoutes, _ dependencies: Dependencies, access: AccessControl, sms: any SMSSender) {
         let accounts = CandidateAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
         CandidateAccountRoutes(
             access: access, store: accounts,
             resetCodes: VerificationCodes(redis: dependencies.redis, access: access, purpose: "reset"),
             loginCodes: VerificationCodes(redis: dependencies.redis, access: access, purpose: "login"), sms: sms
-        ).add(to: router)
-        StaffCandidateRoutes(access: access, store: accounts).add(to: router.group("staff/candidates"))
+        ).add(to: routes)
+        StaffCandidateRoutes(access: access, store: accounts).add(to: routes)
         let years = ExamYearStore(postgres: dependencies.postgres, logger: dependencies.logger)
-        ExamYearRoutes(access: access, years: years).add(to: router)
+        ExamYearRoutes(access: access, years: years).add(to: routes)
         RegistrationFormRoutes(
             access: access, store: RegistrationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger),
             years: years
-        ).add(to: router)
-        AppointmentRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
-        PaymentOrderRoutes(access: access, years: years, settings: payments, postgres: dependencies.postgres, logger: dependencies.logger).add(to: router)
+        ).add(to: routes)
+        AppointmentRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
     }
 }
 

@@ -7,19 +7,22 @@ import Settings
 
 extension ServiceDefinition {
     /// Port 8104 unless HTTP_PORT says otherwise (ops/ and compose/ use the same number).
-    public static let review = ServiceDefinition(name: "Review", defaultPort: 8104, addRoutes: ReviewRoutes.add, workers: ReviewWorkers.workers)
+    public static let review = ServiceDefinition(name: "Review", defaultPort: 8104, addRoutes: ReviewAPI.add, workers: ReviewWorkers.workers)
 }
 
 /// Staff reviews: staff accounts (applications approved by the parent node), points, exemptions,
 /// bonus-point claims, reports up the tree.
-public enum ReviewRoutes {
+public enum ReviewAPI {
     public static func add(to router: Router<BasicRequestContext>, _ dependencies: Dependencies) throws {
         let access = try AccessControl(dependencies)
-        access.protect(router)
-        let staff = router.group("staff")
+        add(to: ServiceRoutes(router, access: access), dependencies, access: access)
+    }
+
+    /// With the access control given (tests build several services' routes on one router).
+    public static func add(to routes: ServiceRoutes, _ dependencies: Dependencies, access: AccessControl) {
         StaffAccountRoutes(access: access, store: StaffAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
-            .add(to: staff)
-        StatisticsRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: staff)
+            .add(to: routes)
+        StatisticsRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
     }
 }
 

@@ -38,11 +38,6 @@ public struct AccessControl: Sendable {
         cipher.lookupHash(login, purpose: "redis-subject").prefix(16).hex
     }
 
-    /// Refuses cross-site state-changing requests before any route runs.
-    public func protect(_ router: Router<BasicRequestContext>) {
-        router.add(middleware: OriginCheckMiddleware(allowedOrigins: sessionSettings.allowedOrigins))
-    }
-
     /// Counts one request against `limit`; 429 with `Retry-After` when spent, 503 when Redis is
     /// down (fail closed).
     public func throttle(_ limit: RateLimit, subject: String) async throws {

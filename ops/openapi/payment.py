@@ -14,10 +14,16 @@ schemas={
  "UnpaidListing": obj({"candidates":s("array",items=ref("UnpaidCandidate"),description="a point's operators only"),"points":s("array",items=ref("PointSummary"))},["points"]),
  "UnpaidReason": obj({"reason":s("string",maxLength=200)},["reason"]),
  "UnpaidReasonRecorded": obj({"candidateID":s("integer"),"reason":s("string")},["candidateID","reason"]),
+ "PaymentOrderRequest": obj({"provider":s("string",enum=["alipay","wechat"])},["provider"]),
+ "PaymentOrder": obj({"orderNo":s("string"),"provider":s("string",enum=["alipay","wechat"]),"amountFen":s("integer"),
+    "status":s("string",enum=["open","paid","expired","closed","refund_due"]),"expiresAt":s("string",format="date-time"),"payURL":s("string")},
+    ["orderNo","provider","amountFen","status","expiresAt","payURL"]),
  "WeChatAnswer": obj({"code":s("string"),"message":s("string")},["code","message"]),
 }
 callback="Provider notifications are verified over the raw bytes; the gateway routes them at /callbacks/payment/ (alipay, wechat)."
 paths={
+ "/orders":{"post":op("发起缴费（已现场确认的考生，缴费截止前；返回支付地址）","201","PaymentOrder",req="PaymentOrderRequest",tags=["orders"])},
+ "/orders/current":{"get":op("本人最近的缴费订单","200","PaymentOrder",tags=["orders"])},
  "/callbacks/alipay":{"post":{"summary":"支付宝异步通知（RSA2 验签，先入库后应答 success）","security":[],"tags":["callbacks"],
     "requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":s("string")}}},
     "responses":{"200":{"description":"stored (or a repeat): the text success","content":{"text/plain":{"schema":s("string",enum=["success"])}}},

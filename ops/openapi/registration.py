@@ -57,10 +57,6 @@ schemas={
  "PhoneCorrection": obj({"phone":s("string")},["phone"]),
  "AppointmentSlot": obj({"id":s("integer"),"day":s("string"),"startsAt":s("string"),"endsAt":s("string"),"remaining":s("integer")},["id","day","startsAt","endsAt","remaining"]),
  "Booking": obj({"slotID":s("integer")},["slotID"]),
- "PaymentOrderRequest": obj({"provider":s("string",enum=["alipay","wechat"])},["provider"]),
- "PaymentOrder": obj({"orderNo":s("string"),"provider":s("string",enum=["alipay","wechat"]),"amountFen":s("integer"),
-    "status":s("string",enum=["open","paid","expired","closed","refund_due"]),"expiresAt":s("string",format="date-time"),"payURL":s("string")},
-    ["orderNo","provider","amountFen","status","expiresAt","payURL"]),
 }
 yearp=[{"name":"year","in":"path","required":True,"schema":s("integer",minimum=2000,maximum=2100)}]
 setcookie={"Set-Cookie":{"schema":s("string"),"description":"exam_candidate_session: HttpOnly; SameSite=Strict"}}
@@ -86,8 +82,6 @@ paths={
  "/appointment-slots":{"get":op("所选确认点可预约的时段","200","AppointmentSlot",array=True,tags=["registration"])},
  "/appointment":{"get":op("本人的现场确认预约","200","AppointmentSlot",tags=["registration"]),
                  "post":op("预约或改约现场确认时段（已约满则拒绝）","200","AppointmentSlot",req="Booking",tags=["registration"])},
- "/payment/orders":{"post":op("发起缴费（已现场确认的考生；返回支付地址）","201","PaymentOrder",req="PaymentOrderRequest",tags=["payment"])},
- "/payment/orders/current":{"get":op("本人最近的缴费订单","200","PaymentOrder",tags=["payment"])},
  "/staff/candidates/{id}":{"get":op("工作人员查看考生记录（本辖区；确认点操作员：选择本点的考生；留痕）","200","CandidateAccount",security="staff",params=idp,tags=["staff"])},
  "/staff/candidates/lookup":{"post":op("工作人员按证件号码查找考生（本辖区；确认点操作员：选择本点的考生；留痕）","200","CandidateAccount",req="DocumentLookup",security="staff",tags=["staff"])},
  "/staff/candidates/{id}/phone":{"put":op("工作人员更正考生手机号码（留痕）","200","CandidateAccount",req="PhoneCorrection",security="staff",params=idp,tags=["staff"])},

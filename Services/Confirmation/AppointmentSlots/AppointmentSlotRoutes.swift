@@ -14,9 +14,9 @@ struct AppointmentSlotRoutes: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("staff/points/{id}/slots", use: publish)
-        router.get("staff/points/{id}/appointments", use: due)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.post("staff/points/{id}/slots", use: publish)
+        routes.staff.get("staff/points/{id}/appointments", use: due)
     }
 
     struct Slot: Codable, Sendable {
@@ -34,8 +34,8 @@ struct AppointmentSlotRoutes: Sendable {
         let capacity: Int
     }
 
-    @Sendable func publish(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<PublishedSlot> {
-        let member = try await access.staff.member(request)
+    @Sendable func publish(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<PublishedSlot> {
+        let member = try context.staff
         let (id, record) = try await point(context, member, request: request, action: "slot.publish")
         let input = try await JSONInput.decode(Slot.self, from: request)
         var validation = Validation()
@@ -72,8 +72,8 @@ struct AppointmentSlotRoutes: Sendable {
         let endsAt: String
     }
 
-    @Sendable func due(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[Due]> {
-        let member = try await access.staff.member(request)
+    @Sendable func due(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[Due]> {
+        let member = try context.staff
         let (id, _) = try await point(context, member, request: request, action: "appointments.read")
         let day = request.uri.queryParameters.get("day") ?? CalendarDate.text(of: Date())
         guard CalendarDate.isValid(day) else { throw APIError.invalid(field: "day", code: "day.invalid", message: "日期格式应为 YYYY-MM-DD") }
@@ -94,7 +94,7 @@ struct AppointmentSlotRoutes: Sendable {
 
     /// The point in the path, if the member's subtree holds it and the member works for points
     /// (an operator of it, or its county or city).
-    private func point(_ context: BasicRequestContext, _ member: StaffMember, request: Request, action: String) async throws -> (String, ConfirmationPointRecord) {
+    private func point(_ context: ExamRequestContext, _ member: StaffMember, request: Request, action: String) async throws -> (String, ConfirmationPointRecord) {
         guard let id = context.parameters.get("id"), id.count <= 32 else { throw APIError.notFound }
         let found = try await points.point(id)
         guard let found, member.covers(path: found.path), member.changesCandidates, found.record.status == "approved" else {

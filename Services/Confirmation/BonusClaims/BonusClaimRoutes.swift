@@ -16,9 +16,9 @@ struct BonusClaimRoutes: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("staff/candidates/{id}/bonus-claims", use: claim)
-        router.get("staff/candidates/{id}/bonus-claims", use: list)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.post("staff/candidates/{id}/bonus-claims", use: claim)
+        routes.staff.get("staff/candidates/{id}/bonus-claims", use: list)
     }
 
     struct Claim: Decodable {
@@ -42,9 +42,9 @@ struct BonusClaimRoutes: Sendable {
         let countedPoints: Int
     }
 
-    @Sendable func claim(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Claims> {
+    @Sendable func claim(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Claims> {
         let candidateID = try context.positiveID()
-        let (member, candidate) = try await desk.candidate(request, candidateID, action: "bonus_claim.add")
+        let (member, candidate) = try await desk.candidate(request, context, candidateID, action: "bonus_claim.add")
         guard candidate.status != "registered" else { throw CandidatePhotoRoutes.locked(candidate.status) }
         let input = try await JSONInput.decode(Claim.self, from: request)
         var validation = Validation()
@@ -69,8 +69,8 @@ struct BonusClaimRoutes: Sendable {
         return JSONOutput(try await claims(of: candidateID, policies: policies), status: .created)
     }
 
-    @Sendable func list(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Claims> {
-        let member = try await access.staff.member(request)
+    @Sendable func list(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Claims> {
+        let member = try context.staff
         let candidateID = try context.positiveID()
         let path = try await postgres.query(
             """

@@ -19,10 +19,10 @@ struct CandidatePhotoRoutes: Sendable {
     let logger: Logger
     let images = ImageNormaliser()
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.put("staff/candidates/{id}/photo", use: capture)
-        router.get("staff/candidates/{id}/photo", use: show)
-        router.post("staff/candidates/{id}/document-scans", use: addScan)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.put("staff/candidates/{id}/photo", use: capture)
+        routes.staff.get("staff/candidates/{id}/photo", use: show)
+        routes.staff.post("staff/candidates/{id}/document-scans", use: addScan)
     }
 
     struct Captured: Codable, Sendable {
@@ -33,9 +33,9 @@ struct CandidatePhotoRoutes: Sendable {
         let storedBytes: Int
     }
 
-    @Sendable func capture(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Captured> {
+    @Sendable func capture(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Captured> {
         let candidateID = try context.positiveID()
-        let (member, candidate) = try await desk.candidate(request, candidateID, action: "photo.capture")
+        let (member, candidate) = try await desk.candidate(request, context, candidateID, action: "photo.capture")
         guard ["submitted", "pending_city_review"].contains(candidate.status) else { throw Self.locked(candidate.status) }
         let image = try await stored(request, rules: .candidatePhoto)
         let sealed = try access.cipher.seal(bytes: image.jpeg, column: "candidate_photo.jpeg")
@@ -56,8 +56,8 @@ struct CandidatePhotoRoutes: Sendable {
         return JSONOutput(Captured(candidateID: candidateID, width: image.width, height: image.height, uploadedFormat: image.uploadedFormat.rawValue, storedBytes: image.jpeg.count))
     }
 
-    @Sendable func show(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let member = try await access.staff.member(request)
+    @Sendable func show(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
+        let member = try context.staff
         let candidateID = try context.positiveID()
         let rows = try await postgres.query(
             """
@@ -83,9 +83,9 @@ struct CandidatePhotoRoutes: Sendable {
         let height: Int
     }
 
-    @Sendable func addScan(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ScanAdded> {
+    @Sendable func addScan(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ScanAdded> {
         let candidateID = try context.positiveID()
-        let (member, candidate) = try await desk.candidate(request, candidateID, action: "document_scan.add")
+        let (member, candidate) = try await desk.candidate(request, context, candidateID, action: "document_scan.add")
         guard candidate.documentType != .residentID else {
             throw APIError(.conflict, code: "document_scan.not_permit_holder", message: "只有持港澳台、华侨或外籍证件的考生需要上传证件扫描件")
         }

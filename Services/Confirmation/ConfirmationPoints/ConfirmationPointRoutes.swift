@@ -11,13 +11,13 @@ struct ConfirmationPointRoutes: Sendable {
     let access: AccessControl
     let store: ConfirmationPointStore
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("staff/points", use: propose)
-        router.get("staff/points", use: list)
-        router.post("staff/points/{id}/review", use: review)
-        router.post("staff/points/{id}/approve") { request, context in try await decide(request, context, approve: true) }
-        router.post("staff/points/{id}/return") { request, context in try await decide(request, context, approve: false) }
-        router.post("staff/points/{id}/hours-overrides", use: override)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.post("staff/points", use: propose)
+        routes.staff.get("staff/points", use: list)
+        routes.staff.post("staff/points/{id}/review", use: review)
+        routes.staff.post("staff/points/{id}/approve") { request, context in try await decide(request, context, approve: true) }
+        routes.staff.post("staff/points/{id}/return") { request, context in try await decide(request, context, approve: false) }
+        routes.staff.post("staff/points/{id}/hours-overrides", use: override)
     }
 
     struct Proposal: Decodable {
@@ -33,8 +33,8 @@ struct ConfirmationPointRoutes: Sendable {
         let hours: [[String]]?
     }
 
-    @Sendable func propose(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
-        let member = try await access.staff.member(request)
+    @Sendable func propose(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
+        let member = try context.staff
         guard member.roles.contains(.countyOfficer), member.nodeKind == .county else {
             try await access.audit.record(.staff(member), action: "point.propose", target: .init(kind: "confirmation_point", id: "-"), outcome: .denied, request: request)
             throw APIError.forbidden
@@ -65,8 +65,8 @@ struct ConfirmationPointRoutes: Sendable {
         return JSONOutput(created.record, status: .created)
     }
 
-    @Sendable func list(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[ConfirmationPointRecord]> {
-        let member = try await access.staff.member(request)
+    @Sendable func list(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[ConfirmationPointRecord]> {
+        let member = try context.staff
         return JSONOutput(try await store.points(under: member.nodePath))
     }
 
@@ -76,8 +76,8 @@ struct ConfirmationPointRoutes: Sendable {
     }
 
     /// The city's review: passes the proposal on to the province, or returns it with a reason.
-    @Sendable func review(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
-        let member = try await access.staff.member(request)
+    @Sendable func review(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
+        let member = try context.staff
         let input = try await JSONInput.decode(Review.self, from: request)
         let (id, _) = try await scopedPoint(context, member, action: "point.review", request: request, allowed: member.roles.contains(.cityOfficer))
         let reason = try Self.reason(input.reason, required: !input.approve)
@@ -91,8 +91,8 @@ struct ConfirmationPointRoutes: Sendable {
         let reason: String?
     }
 
-    @Sendable func decide(_ request: Request, _ context: BasicRequestContext, approve: Bool) async throws -> JSONOutput<ConfirmationPointRecord> {
-        let member = try await access.staff.member(request)
+    @Sendable func decide(_ request: Request, _ context: ExamRequestContext, approve: Bool) async throws -> JSONOutput<ConfirmationPointRecord> {
+        let member = try context.staff
         let input = try await JSONInput.decode(Decision.self, from: request)
         let action = approve ? "point.approve" : "point.return"
         let (id, _) = try await scopedPoint(context, member, action: action, request: request, allowed: member.isProvinceAdministrator)
@@ -116,8 +116,8 @@ struct ConfirmationPointRoutes: Sendable {
     }
 
     /// The county lets its point's operators work beyond the hours on one day (today or later).
-    @Sendable func override(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<OverrideGranted> {
-        let member = try await access.staff.member(request)
+    @Sendable func override(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<OverrideGranted> {
+        let member = try context.staff
         let (id, _) = try await scopedPoint(context, member, action: "point.hours_override", request: request, allowed: member.roles.contains(.countyOfficer))
         let input = try await JSONInput.decode(Override.self, from: request)
         var validation = Validation()
@@ -135,7 +135,7 @@ struct ConfirmationPointRoutes: Sendable {
     }
 
     private func scopedPoint(
-        _ context: BasicRequestContext, _ member: StaffMember, action: String, request: Request, allowed: Bool
+        _ context: ExamRequestContext, _ member: StaffMember, action: String, request: Request, allowed: Bool
     ) async throws -> (String, ConfirmationPointRecord) {
         guard let id = context.parameters.get("id"), id.count <= 32 else { throw APIError.notFound }
         let found = try await store.point(id)

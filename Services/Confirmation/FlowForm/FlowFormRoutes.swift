@@ -16,9 +16,9 @@ struct FlowFormRoutes: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("staff/candidates/{id}/flow-form", use: request)
-        router.get("staff/document-requests/{id}", use: status)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.post("staff/candidates/{id}/flow-form", use: request)
+        routes.staff.get("staff/document-requests/{id}", use: status)
     }
 
     struct RequestStatus: Codable, Sendable {
@@ -28,8 +28,8 @@ struct FlowFormRoutes: Sendable {
         let status: String
     }
 
-    @Sendable func request(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<RequestStatus> {
-        let member = try await access.staff.member(request)
+    @Sendable func request(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<RequestStatus> {
+        let member = try context.staff
         let candidateID = try context.positiveID()
         // The candidate's point (or, before one is chosen, the county) decides who may ask.
         let rows = try await postgres.query(
@@ -61,8 +61,8 @@ struct FlowFormRoutes: Sendable {
         return JSONOutput(RequestStatus(requestID: event.requestID, kind: event.kind.rawValue, candidateID: candidateID, status: "queued"), status: .accepted)
     }
 
-    @Sendable func status(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<RequestStatus> {
-        let member = try await access.staff.member(request)
+    @Sendable func status(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<RequestStatus> {
+        let member = try context.staff
         guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw) else {
             throw APIError.invalid(field: "id", code: "id.format", message: "编号格式不正确")
         }

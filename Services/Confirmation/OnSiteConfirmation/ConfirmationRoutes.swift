@@ -14,11 +14,11 @@ struct ConfirmationRoutes: Sendable {
     let desk: OperatorDesk
     let store: ConfirmationStore
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("staff/confirmations", use: confirm)
-        router.get("staff/permit-reviews", use: permitCases)
-        router.post("staff/permit-reviews/{id}/approve") { request, context in try await decide(request, context, approve: true) }
-        router.post("staff/permit-reviews/{id}/refuse") { request, context in try await decide(request, context, approve: false) }
+    func add(to routes: ServiceRoutes) {
+        routes.staff.post("staff/confirmations", use: confirm)
+        routes.staff.get("staff/permit-reviews", use: permitCases)
+        routes.staff.post("staff/permit-reviews/{id}/approve") { request, context in try await decide(request, context, approve: true) }
+        routes.staff.post("staff/permit-reviews/{id}/refuse") { request, context in try await decide(request, context, approve: false) }
     }
 
     struct Request: Decodable {
@@ -34,8 +34,8 @@ struct ConfirmationRoutes: Sendable {
         let candidateNumber: String?
     }
 
-    @Sendable func confirm(_ request: Hummingbird.Request, _ context: BasicRequestContext) async throws -> JSONOutput<Confirmed> {
-        let member = try await desk.operatorOnDuty(request, action: "candidate.confirm", target: .init(kind: "candidate", id: "-"))
+    @Sendable func confirm(_ request: Hummingbird.Request, _ context: ExamRequestContext) async throws -> JSONOutput<Confirmed> {
+        let member = try await desk.operatorOnDuty(request, context, action: "candidate.confirm", target: .init(kind: "candidate", id: "-"))
         let input = try await JSONInput.decode(Request.self, from: request)
         let document: IdentityDocument
         switch IdentityDocument.validate(type: input.documentType ?? .residentID, number: input.documentNumber) {
@@ -76,8 +76,8 @@ struct ConfirmationRoutes: Sendable {
         }
     }
 
-    @Sendable func permitCases(_ request: Hummingbird.Request, _ context: BasicRequestContext) async throws -> JSONOutput<[ConfirmationStore.PermitCase]> {
-        let member = try await access.staff.member(request)
+    @Sendable func permitCases(_ request: Hummingbird.Request, _ context: ExamRequestContext) async throws -> JSONOutput<[ConfirmationStore.PermitCase]> {
+        let member = try context.staff
         guard member.roles.contains(.cityOfficer) || member.isProvinceAdministrator else {
             try await access.audit.record(.staff(member), action: "permit_review.list", target: .init(kind: "permit_review", id: "-"), outcome: .denied, request: request)
             throw APIError.forbidden
@@ -95,8 +95,8 @@ struct ConfirmationRoutes: Sendable {
         let candidateNumber: String?
     }
 
-    @Sendable func decide(_ request: Hummingbird.Request, _ context: BasicRequestContext, approve: Bool) async throws -> JSONOutput<Decided> {
-        let member = try await access.staff.member(request)
+    @Sendable func decide(_ request: Hummingbird.Request, _ context: ExamRequestContext, approve: Bool) async throws -> JSONOutput<Decided> {
+        let member = try context.staff
         let candidateID = try context.positiveID()
         let action = approve ? "permit_review.approve" : "permit_review.refuse"
         guard member.roles.contains(.cityOfficer) else {

@@ -22,8 +22,8 @@ struct OperatorDesk: Sendable {
     }
 
     /// The operator, refused with 403 unless on duty at an open point.
-    func operatorOnDuty(_ request: Request, action: String, target: AuditTarget) async throws -> StaffMember {
-        let member = try await access.staff.member(request)
+    func operatorOnDuty(_ request: Request, _ context: ExamRequestContext, action: String, target: AuditTarget) async throws -> StaffMember {
+        let member = try context.staff
         guard member.roles.contains(.confirmationPointOperator), member.nodeKind == .confirmationPoint else {
             try await access.audit.record(.staff(member), action: action, target: target, outcome: .denied, request: request)
             throw APIError.forbidden
@@ -49,8 +49,8 @@ struct OperatorDesk: Sendable {
     }
 
     /// The operator and a candidate of their point (404 for no such candidate, 403 for another point's).
-    func candidate(_ request: Request, _ candidateID: Int64, action: String) async throws -> (StaffMember, Candidate) {
-        let member = try await operatorOnDuty(request, action: action, target: .candidate(candidateID))
+    func candidate(_ request: Request, _ context: ExamRequestContext, _ candidateID: Int64, action: String) async throws -> (StaffMember, Candidate) {
+        let member = try await operatorOnDuty(request, context, action: action, target: .candidate(candidateID))
         let rows = try await postgres.query(
             """
             SELECT c.status, c.document_type, r.confirmation_point_id

@@ -20,10 +20,10 @@ struct PaperFormRoutes: Sendable {
 
     static let maxBytes = 20 << 20
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("staff/paper-forms", use: upload)
-        router.get("staff/paper-forms/{id}", use: progress)
-        router.get("staff/paper-forms/{id}/report", use: report)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.post("staff/paper-forms", use: upload)
+        routes.staff.get("staff/paper-forms/{id}", use: progress)
+        routes.staff.get("staff/paper-forms/{id}/report", use: report)
     }
 
     struct Progress: Codable, Sendable {
@@ -39,8 +39,8 @@ struct PaperFormRoutes: Sendable {
         let failure: String?
     }
 
-    @Sendable func upload(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Progress> {
-        let member = try await desk.operatorOnDuty(request, action: "paper_form.upload", target: .init(kind: "paper_form_batch", id: "-"))
+    @Sendable func upload(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Progress> {
+        let member = try await desk.operatorOnDuty(request, context, action: "paper_form.upload", target: .init(kind: "paper_form_batch", id: "-"))
         let rawName = request.uri.queryParameters.get("fileName") ?? "草表"
         let fileName = String(rawName.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(100).map(Character.init))
         let body = try await request.body(
@@ -73,12 +73,12 @@ struct PaperFormRoutes: Sendable {
         return JSONOutput(try await state(of: event.batchID)!.progress, status: .accepted)
     }
 
-    @Sendable func progress(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Progress> {
+    @Sendable func progress(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Progress> {
         let (_, found) = try await scopedBatch(request, context, action: "paper_form.read")
         return JSONOutput(found.progress)
     }
 
-    @Sendable func report(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    @Sendable func report(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let (id, found) = try await scopedBatch(request, context, action: "paper_form.report")
         guard ["done", "failed"].contains(found.progress.status) else {
             throw APIError(.conflict, code: "paper_form.not_finished", message: "该批草表尚未导入完毕，请稍后再下载报告")
@@ -118,8 +118,8 @@ struct PaperFormRoutes: Sendable {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    private func scopedBatch(_ request: Request, _ context: BasicRequestContext, action: String) async throws -> (UUID, (progress: Progress, path: String)) {
-        let member = try await access.staff.member(request)
+    private func scopedBatch(_ request: Request, _ context: ExamRequestContext, action: String) async throws -> (UUID, (progress: Progress, path: String)) {
+        let member = try context.staff
         guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw) else {
             throw APIError.invalid(field: "id", code: "id.format", message: "编号格式不正确")
         }

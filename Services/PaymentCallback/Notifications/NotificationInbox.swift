@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Hummingbird
 import Logging
@@ -45,12 +46,12 @@ struct NotificationInbox: Sendable {
             postgres: postgres, logger: logger)
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("callbacks/alipay", use: alipayNotify)
-        router.post("callbacks/wechat", use: wechatNotify)
+    func add(to routes: ServiceRoutes) {
+        routes.open.post("callbacks/alipay", use: alipayNotify)
+        routes.open.post("callbacks/wechat", use: wechatNotify)
     }
 
-    @Sendable func alipayNotify(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    @Sendable func alipayNotify(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let body = Array(buffer: try await request.body(upTo: Self.maxBytes, orElse: APIError(.contentTooLarge, code: "too_large", message: "too large")))
         let notification: ProviderNotification
         do {
@@ -63,7 +64,7 @@ struct NotificationInbox: Sendable {
         return Self.text("success", status: .ok)
     }
 
-    @Sendable func wechatNotify(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    @Sendable func wechatNotify(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let body = Array(buffer: try await request.body(upTo: Self.maxBytes, orElse: APIError(.contentTooLarge, code: "too_large", message: "too large")))
         let headers = WeChatPayNotify.SignatureHeaders(
             timestamp: request.headers[.init("Wechatpay-Timestamp")!], nonce: request.headers[.init("Wechatpay-Nonce")!],

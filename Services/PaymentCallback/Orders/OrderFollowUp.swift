@@ -109,10 +109,8 @@ final class OrderFollowUp: Service, Sendable {
     func invalidateAfterDeadline() async throws {
         // Asked first, on its own: joined with the candidates, the planner read every
         // registration on every pass (0.4 s each) even before the deadline.
-        let passed = try await postgres.query(
-            "SELECT year FROM exam_year WHERE current AND (document->'calendar'->>'paymentDeadline')::timestamptz < now()", logger: logger
-        ).decode(Int.self).first { _ in true }
-        guard let year = passed else { return }
+        guard let window = try await PaymentOrderStore(postgres: postgres, logger: logger).currentWindow(), !window.isOpen(at: Date()) else { return }
+        let year = window.year
         try await postgres.withTransaction(logger: logger) { connection in
             var invalid: [(Int64, String, Int)] = []
             for try await row in try await connection.query(

@@ -16,9 +16,9 @@ struct ReconciliationRoutes: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("staff/payments/reconciliations", use: reconcile)
-        router.get("staff/payments/reconciliations/{id}", use: show)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.post("staff/payments/reconciliations", use: reconcile)
+        routes.staff.get("staff/payments/reconciliations/{id}", use: show)
     }
 
     struct Mismatch: Codable, Sendable, Equatable {
@@ -43,8 +43,8 @@ struct ReconciliationRoutes: Sendable {
         let amountFen: Int
     }
 
-    @Sendable func reconcile(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Reconciliation> {
-        let member = try await access.staff.member(request)
+    @Sendable func reconcile(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Reconciliation> {
+        let member = try context.staff
         guard member.isProvinceAdministrator else {
             try await access.audit.record(.staff(member), action: "payment.reconcile", target: .init(kind: "reconciliation", id: "-"), outcome: .denied, request: request)
             throw APIError.forbidden
@@ -111,8 +111,8 @@ struct ReconciliationRoutes: Sendable {
         return JSONOutput(try await reconciliation(id)!, status: .created)
     }
 
-    @Sendable func show(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Reconciliation> {
-        let member = try await access.staff.member(request)
+    @Sendable func show(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Reconciliation> {
+        let member = try context.staff
         let id = try context.positiveID()
         guard member.isProvinceAdministrator else {
             try await access.audit.record(.staff(member), action: "payment.reconciliation.read", target: .init(kind: "reconciliation", id: String(id)), outcome: .denied, request: request)

@@ -15,9 +15,9 @@ struct UnpaidFollowUpRoutes: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("staff/unpaid-candidates", use: list)
-        router.put("staff/unpaid-candidates/{id}/reason", use: record)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.get("staff/unpaid-candidates", use: list)
+        routes.staff.put("staff/unpaid-candidates/{id}/reason", use: record)
     }
 
     struct UnpaidCandidate: Codable, Sendable {
@@ -40,8 +40,8 @@ struct UnpaidFollowUpRoutes: Sendable {
         let points: [PointSummary]
     }
 
-    @Sendable func list(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Listing> {
-        let member = try await access.staff.member(request)
+    @Sendable func list(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Listing> {
+        let member = try context.staff
         var summaries: [PointSummary] = []
         for try await (point, name, unpaid, withReason) in try await postgres.query(
             """
@@ -81,8 +81,8 @@ struct UnpaidFollowUpRoutes: Sendable {
         let reason: String
     }
 
-    @Sendable func record(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Recorded> {
-        let member = try await access.staff.member(request)
+    @Sendable func record(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Recorded> {
+        let member = try context.staff
         let candidateID = try context.positiveID()
         let found = try await postgres.query(
             """

@@ -13,10 +13,10 @@ struct AppointmentRoutes: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("appointment-slots", use: slots)
-        router.get("appointment", use: current)
-        router.post("appointment", use: book)
+    func add(to routes: ServiceRoutes) {
+        routes.candidate.get("appointment-slots", use: slots)
+        routes.candidate.get("appointment", use: current)
+        routes.candidate.post("appointment", use: book)
     }
 
     struct SlotView: Codable, Sendable {
@@ -27,8 +27,8 @@ struct AppointmentRoutes: Sendable {
         let remaining: Int
     }
 
-    @Sendable func slots(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[SlotView]> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func slots(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[SlotView]> {
+        let session = try context.candidate
         let rows = try await postgres.query(
             """
             SELECT s.id, to_char(s.day, 'YYYY-MM-DD'), to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI'), s.capacity - s.booked
@@ -43,8 +43,8 @@ struct AppointmentRoutes: Sendable {
         return JSONOutput(list)
     }
 
-    @Sendable func current(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<SlotView> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func current(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<SlotView> {
+        let session = try context.candidate
         guard let slot = try await booked(session.accountID) else {
             throw APIError(.notFound, code: "appointment.none", message: "尚未预约")
         }
@@ -55,8 +55,8 @@ struct AppointmentRoutes: Sendable {
         let slotID: Int64
     }
 
-    @Sendable func book(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<SlotView> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func book(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<SlotView> {
+        let session = try context.candidate
         try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
         let input = try await JSONInput.decode(Booking.self, from: request)
         let outcome = try await postgres.withTransaction(logger: logger) { connection in

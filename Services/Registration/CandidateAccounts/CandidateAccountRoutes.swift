@@ -20,17 +20,17 @@ struct CandidateAccountRoutes: Sendable {
     let loginCodes: VerificationCodes
     let sms: any SMSSender
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("accounts", use: signUp)
-        router.post("session", use: login)
-        router.post("session/code", use: sendLoginCode)
-        router.delete("session", use: logout)
-        router.get("me") { request, _ in try await ownRecord(request, id: nil) }
-        router.get("candidates/{id}") { request, context in try await ownRecord(request, id: context.parameters.get("id")) }
-        router.post("password-reset/code", use: sendResetCode)
-        router.post("password-reset", use: resetPassword)
-        router.post("me/password", use: changePassword)
-        router.post("me/phone", use: changePhone)
+    func add(to routes: ServiceRoutes) {
+        routes.open.post("accounts", use: signUp)
+        routes.open.post("session", use: login)
+        routes.open.post("session/code", use: sendLoginCode)
+        routes.open.post("password-reset/code", use: sendResetCode)
+        routes.open.post("password-reset", use: resetPassword)
+        routes.candidate.delete("session", use: logout)
+        routes.candidate.get("me") { request, context in try await ownRecord(request, context, id: nil) }
+        routes.candidate.get("candidates/{id}") { request, context in try await ownRecord(request, context, id: context.parameters.get("id")) }
+        routes.candidate.post("me/password", use: changePassword)
+        routes.candidate.post("me/phone", use: changePhone)
     }
 
     struct SignUp: Decodable {
@@ -42,7 +42,7 @@ struct CandidateAccountRoutes: Sendable {
         let countyID: String
     }
 
-    @Sendable func signUp(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
+    @Sendable func signUp(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<CandidateAccountView> {
         let input = try await JSONInput.decode(SignUp.self, from: request)
         try await access.throttle(AccessLimits.signUpPerAddress, subject: request.clientAddress)
         var validation = Validation()
@@ -85,7 +85,7 @@ struct CandidateAccountRoutes: Sendable {
         let candidate: CandidateAccountView
     }
 
-    @Sendable func login(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    @Sendable func login(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let input = try await JSONInput.decode(Login.self, from: request)
         guard input.password.count <= 256,
             case .success(let document) = IdentityDocument.validate(type: input.documentType ?? .residentID, number: input.documentNumber)
@@ -143,7 +143,7 @@ struct CandidateAccountRoutes: Sendable {
     /// Always 202 with a challenge, whether or not the account exists (the answer must not tell a
     /// stranger who is registered); the code goes to the phone on the account, charged to the
     /// same budgets as password-reset codes.
-    @Sendable func sendLoginCode(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<LoginCodeSent> {
+    @Sendable func sendLoginCode(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<LoginCodeSent> {
         let (subject, phone) = try await codeRecipient(request)
         let challenge = randomHex(bytes: 16)
         if let phone {
@@ -168,8 +168,7 @@ struct CandidateAccountRoutes: Sendable {
 
     static let wrongCredentials = APIError(.unauthorized, code: "login.failed", message: "证件号码或密码错误")
 
-    @Sendable func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await access.candidateSessions.require(request)
+    @Sendable func logout(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         var response = Response(status: .noContent)
         response.setCookie(try await access.candidateSessions.end(request))
         return response
@@ -177,8 +176,8 @@ struct CandidateAccountRoutes: Sendable {
 
     /// A candidate reads only their own record: any other id is "not found", exactly as for an
     /// id that does not exist, so probing ids tells nothing.
-    @Sendable func ownRecord(_ request: Request, id: String?) async throws -> JSONOutput<SignedIn> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func ownRecord(_ request: Request, _ context: ExamRequestContext, id: String?) async throws -> JSONOutput<SignedIn> {
+        let session = try context.candidate
         if let id, Int64(id) != session.accountID { throw APIError.notFound }
         guard let account = try await store.account(session.accountID) else { throw APIError.unauthenticated }
         return JSONOutput(SignedIn(csrfToken: session.csrfToken, candidate: account.view))
@@ -191,7 +190,7 @@ struct CandidateAccountRoutes: Sendable {
 
     /// Always 202 with the same text, whether or not the account exists: the answer must not
     /// tell a stranger who is registered. The code goes to the phone on the account.
-    @Sendable func sendResetCode(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[String: String]> {
+    @Sendable func sendResetCode(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[String: String]> {
         let (subject, phone) = try await codeRecipient(request)
         if let phone {
             let code = try await resetCodes.issue(for: subject)
@@ -223,7 +222,7 @@ struct CandidateAccountRoutes: Sendable {
         let newPassword: String
     }
 
-    @Sendable func resetPassword(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    @Sendable func resetPassword(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let input = try await JSONInput.decode(PasswordReset.self, from: request)
         var validation = Validation()
         let document = Self.document(input.documentType ?? .residentID, input.documentNumber, &validation)
@@ -249,8 +248,8 @@ struct CandidateAccountRoutes: Sendable {
         let newPassword: String
     }
 
-    @Sendable func changePassword(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func changePassword(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
+        let session = try context.candidate
         let input = try await JSONInput.decode(PasswordChange.self, from: request)
         let account = try await reauthenticate(session, password: input.currentPassword, request: request)
         if let problem = PasswordPolicy.problem(with: input.newPassword, login: "") {
@@ -268,8 +267,8 @@ struct CandidateAccountRoutes: Sendable {
         let phone: String
     }
 
-    @Sendable func changePhone(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func changePhone(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<CandidateAccountView> {
+        let session = try context.candidate
         let input = try await JSONInput.decode(PhoneChange.self, from: request)
         if let problem = ContactRules.mobileProblem(input.phone) {
             throw APIError.invalid(field: "phone", code: problem.code, message: problem.message)

@@ -13,14 +13,14 @@ struct ExamYearRoutes: Sendable {
     let access: AccessControl
     let years: ExamYearStore
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.put("staff/exam-years/{year}", use: saveYear)
-        router.put("staff/exam-years/{year}/catalogue", use: replaceCatalogue)
-        router.get("exam-year", use: current)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.put("staff/exam-years/{year}", use: saveYear)
+        routes.staff.put("staff/exam-years/{year}/catalogue", use: replaceCatalogue)
+        routes.open.get("exam-year", use: current)
     }
 
-    @Sendable func saveYear(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<ExamYearDocument> {
-        let member = try await provinceAdministrator(request, action: "exam_year.change")
+    @Sendable func saveYear(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ExamYearDocument> {
+        let member = try await provinceAdministrator(request, context, action: "exam_year.change")
         let year = try Self.year(context)
         var request = request
         let body = try await request.collectBody(upTo: 256 * 1024)
@@ -38,8 +38,8 @@ struct ExamYearRoutes: Sendable {
         return JSONOutput(document)
     }
 
-    @Sendable func replaceCatalogue(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[String: Int]> {
-        let member = try await provinceAdministrator(request, action: "catalogue.replace")
+    @Sendable func replaceCatalogue(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[String: Int]> {
+        let member = try await provinceAdministrator(request, context, action: "catalogue.replace")
         let year = try Self.year(context)
         guard try await years.yearExists(year) else {
             throw APIError.invalid(field: "year", code: "exam_year.unknown", message: "请先设置该年度")
@@ -62,13 +62,13 @@ struct ExamYearRoutes: Sendable {
         let pledgeVersion: String
     }
 
-    @Sendable func current(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<PublicYear> {
+    @Sendable func current(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<PublicYear> {
         guard let year = try await years.current() else { throw APIError(.notFound, code: "exam_year.none", message: "本年度报名尚未开放") }
         return JSONOutput(PublicYear(year: year.year, calendar: year.calendar, feeFen: year.feeFen, codeLists: year.codeLists, pledgeVersion: year.pledge.version))
     }
 
-    private func provinceAdministrator(_ request: Request, action: String) async throws -> StaffMember {
-        let member = try await access.staff.member(request)
+    private func provinceAdministrator(_ request: Request, _ context: ExamRequestContext, action: String) async throws -> StaffMember {
+        let member = try context.staff
         guard member.isProvinceAdministrator else {
             try await access.audit.record(.staff(member), action: action, target: .init(kind: "exam_year", id: "-"), outcome: .denied, request: request)
             throw APIError.forbidden
@@ -76,7 +76,7 @@ struct ExamYearRoutes: Sendable {
         return member
     }
 
-    static func year(_ context: BasicRequestContext) throws -> Int {
+    static func year(_ context: ExamRequestContext) throws -> Int {
         guard let raw = context.parameters.get("year"), raw.count == 4, let year = Int(raw), (2000...2100).contains(year) else {
             throw APIError.invalid(field: "year", code: "year.format", message: "年度应为 4 位数字")
         }

@@ -16,24 +16,24 @@ struct RegistrationFormRoutes: Sendable {
     let years: ExamYearStore
     var submissions: SubmissionCheck { SubmissionCheck(store: store, years: years) }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("registration", use: load)
-        router.put("registration", use: saveDraft)
-        router.post("registration/submit", use: submit)
-        router.get("pledge", use: pledge)
-        router.post("registration/pledge", use: signPledge)
-        router.get("confirmation-points", use: points)
-        router.get("registration/status", use: status)
+    func add(to routes: ServiceRoutes) {
+        routes.open.get("pledge", use: pledge)
+        routes.candidate.get("registration", use: load)
+        routes.candidate.put("registration", use: saveDraft)
+        routes.candidate.post("registration/submit", use: submit)
+        routes.candidate.post("registration/pledge", use: signPledge)
+        routes.candidate.get("confirmation-points", use: points)
+        routes.candidate.get("registration/status", use: status)
     }
 
-    @Sendable func load(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<SavedRegistration> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func load(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<SavedRegistration> {
+        let session = try context.candidate
         let year = try await currentYear()
         return JSONOutput(try await store.load(session.accountID) ?? SavedRegistration(form: .init(), year: year.year, revision: 0))
     }
 
-    @Sendable func saveDraft(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<SavedRegistration> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func saveDraft(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<SavedRegistration> {
+        let session = try context.candidate
         try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
         let form = try await JSONInput.decode(RegistrationForm.self, from: request)
         try await checkDraft(form)
@@ -52,8 +52,8 @@ struct RegistrationFormRoutes: Sendable {
 
     /// Checks everything; a form with problems is kept as a draft (nothing typed is lost) and
     /// the problems are answered, each naming its field.
-    @Sendable func submit(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Submitted> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func submit(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Submitted> {
+        let session = try context.candidate
         try await access.throttle(AccessLimits.formsPerAccount, subject: "candidate:\(session.accountID)")
         let form = try await JSONInput.decode(RegistrationForm.self, from: request)
         let year = try await currentYear()
@@ -76,7 +76,7 @@ struct RegistrationFormRoutes: Sendable {
         let text: String
     }
 
-    @Sendable func pledge(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<PledgeText> {
+    @Sendable func pledge(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<PledgeText> {
         let year = try await currentYear()
         return JSONOutput(PledgeText(version: year.pledge.version, text: year.pledge.text))
     }
@@ -85,8 +85,8 @@ struct RegistrationFormRoutes: Sendable {
         let version: String
     }
 
-    @Sendable func signPledge(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func signPledge(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
+        let session = try context.candidate
         let input = try await JSONInput.decode(Signature.self, from: request)
         let year = try await currentYear()
         guard input.version == year.pledge.version else {
@@ -96,8 +96,8 @@ struct RegistrationFormRoutes: Sendable {
         return Response(status: .noContent)
     }
 
-    @Sendable func points(_ request: Request, _ context: BasicRequestContext) async throws -> EncodedJSON {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func points(_ request: Request, _ context: ExamRequestContext) async throws -> EncodedJSON {
+        let session = try context.candidate
         guard let city = try await store.registeringCity(session.accountID) else { throw APIError.unauthenticated }
         return try await store.pointsJSON(city: city)
     }
@@ -113,8 +113,8 @@ struct RegistrationFormRoutes: Sendable {
         let unsubmittedChanges: Bool
     }
 
-    @Sendable func status(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<StatusView> {
-        let session = try await access.candidateSessions.require(request)
+    @Sendable func status(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<StatusView> {
+        let session = try context.candidate
         guard let status = try await store.status(session.accountID).flatMap(CandidateStatus.init(rawValue:)) else { throw APIError.unauthenticated }
         let year = try await currentYear()
         let working = try await store.load(session.accountID)

@@ -12,14 +12,14 @@ struct StaffCandidateRoutes: Sendable {
     let access: AccessControl
     let store: CandidateAccountStore
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.get("{id}", use: read)
-        group.post("lookup", use: lookup)
-        group.put("{id}/phone", use: correctPhone)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.get("staff/candidates/{id}", use: read)
+        routes.staff.post("staff/candidates/lookup", use: lookup)
+        routes.staff.put("staff/candidates/{id}/phone", use: correctPhone)
     }
 
-    @Sendable func read(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
-        let member = try await access.staff.member(request)
+    @Sendable func read(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<CandidateAccountView> {
+        let member = try context.staff
         let id = try context.positiveID()
         return JSONOutput(try await scoped(id, member, action: "candidate.read", request: request))
     }
@@ -29,8 +29,8 @@ struct StaffCandidateRoutes: Sendable {
         let documentNumber: String
     }
 
-    @Sendable func lookup(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
-        let member = try await access.staff.member(request)
+    @Sendable func lookup(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<CandidateAccountView> {
+        let member = try context.staff
         let input = try await JSONInput.decode(Lookup.self, from: request)
         var validation = Validation()
         let document = CandidateAccountRoutes.document(input.documentType ?? .residentID, input.documentNumber, &validation)
@@ -47,8 +47,8 @@ struct StaffCandidateRoutes: Sendable {
         let phone: String
     }
 
-    @Sendable func correctPhone(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<CandidateAccountView> {
-        let member = try await access.staff.member(request)
+    @Sendable func correctPhone(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<CandidateAccountView> {
+        let member = try context.staff
         let id = try context.positiveID()
         let input = try await JSONInput.decode(PhoneCorrection.self, from: request)
         let found = try await store.account(id)

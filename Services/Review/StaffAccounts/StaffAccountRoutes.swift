@@ -15,17 +15,17 @@ struct StaffAccountRoutes: Sendable {
     let access: AccessControl
     let store: StaffAccountStore
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.post("applications", use: apply)
-        group.get("applications") { request, _ in try await list(request, status: "pending") }
-        group.get("accounts") { request, _ in try await list(request, status: nil) }
-        group.get("accounts/{id}", use: account)
-        group.post("applications/{id}/approve") { request, context in try await decide(request, context, approve: true) }
-        group.post("applications/{id}/reject") { request, context in try await decide(request, context, approve: false) }
-        group.post("session", use: login)
-        group.delete("session", use: logout)
-        group.get("me", use: me)
-        group.post("me/password", use: changePassword)
+    func add(to routes: ServiceRoutes) {
+        routes.open.post("staff/applications", use: apply)
+        routes.open.post("staff/session", use: login)
+        routes.staff.get("staff/applications") { request, context in try await list(request, context, status: "pending") }
+        routes.staff.get("staff/accounts") { request, context in try await list(request, context, status: nil) }
+        routes.staff.get("staff/accounts/{id}", use: account)
+        routes.staff.post("staff/applications/{id}/approve") { request, context in try await decide(request, context, approve: true) }
+        routes.staff.post("staff/applications/{id}/reject") { request, context in try await decide(request, context, approve: false) }
+        routes.staff.delete("staff/session", use: logout)
+        routes.staff.get("staff/me", use: me)
+        routes.staff.post("staff/me/password", use: changePassword)
     }
 
     struct Application: Decodable {
@@ -36,7 +36,7 @@ struct StaffAccountRoutes: Sendable {
         let nodeID: String
     }
 
-    @Sendable func apply(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<[String: String]> {
+    @Sendable func apply(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[String: String]> {
         let input = try await JSONInput.decode(Application.self, from: request)
         try await access.throttle(AccessLimits.signUpPerAddress, subject: request.clientAddress)
         var validation = Validation()
@@ -61,14 +61,14 @@ struct StaffAccountRoutes: Sendable {
         return JSONOutput(["id": String(id), "status": "pending"], status: .created)
     }
 
-    @Sendable func list(_ request: Request, status: String?) async throws -> JSONOutput<[StaffAccountView]> {
-        let member = try await access.staff.member(request)
+    @Sendable func list(_ request: Request, _ context: ExamRequestContext, status: String?) async throws -> JSONOutput<[StaffAccountView]> {
+        let member = try context.staff
         guard member.managesStaff || member.roles.contains(.auditor) else { throw APIError.forbidden }
         return JSONOutput(try await store.accounts(under: member.nodePath, status: status))
     }
 
-    @Sendable func account(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<StaffAccountView> {
-        let member = try await access.staff.member(request)
+    @Sendable func account(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<StaffAccountView> {
+        let member = try context.staff
         let id = try context.positiveID()
         let found = try await store.account(id)
         try await access.staff.requireScope(member, covers: found?.nodePath, action: "staff.read", target: .staff(id), request: request)
@@ -82,8 +82,8 @@ struct StaffAccountRoutes: Sendable {
         let reason: String?
     }
 
-    @Sendable func decide(_ request: Request, _ context: BasicRequestContext, approve: Bool) async throws -> JSONOutput<StaffAccountView> {
-        let member = try await access.staff.member(request)
+    @Sendable func decide(_ request: Request, _ context: ExamRequestContext, approve: Bool) async throws -> JSONOutput<StaffAccountView> {
+        let member = try context.staff
         let id = try context.positiveID()
         let input = try await JSONInput.decode(Decision.self, from: request)
         let action = approve ? "staff.approve" : "staff.reject"
@@ -147,7 +147,7 @@ struct StaffAccountRoutes: Sendable {
         let staff: StaffAccountView
     }
 
-    @Sendable func login(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    @Sendable func login(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let input = try await JSONInput.decode(Login.self, from: request)
         let username = input.username.lowercased()
         guard username.count <= 32, input.password.count <= 256 else { throw Self.wrongCredentials }
@@ -165,20 +165,18 @@ struct StaffAccountRoutes: Sendable {
 
     static let wrongCredentials = APIError(.unauthorized, code: "login.failed", message: "用户名或密码错误")
 
-    @Sendable func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        _ = try await access.staff.sessions.require(request)
+    @Sendable func logout(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let cookie = try await access.staff.sessions.end(request)
         var response = Response(status: .noContent)
         response.setCookie(cookie)
         return response
     }
 
-    @Sendable func me(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<SignedIn> {
-        let session = try await access.staff.sessions.require(request)
-        guard let account = try await store.account(session.accountID), account.view.status == "active" else {
+    @Sendable func me(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<SignedIn> {
+        guard let account = try await store.account(try context.staff.id), account.view.status == "active" else {
             throw APIError.unauthenticated
         }
-        return JSONOutput(SignedIn(csrfToken: session.csrfToken, staff: account.view))
+        return JSONOutput(SignedIn(csrfToken: try context.staffSessionToken, staff: account.view))
     }
 
     struct PasswordChange: Decodable {
@@ -187,8 +185,8 @@ struct StaffAccountRoutes: Sendable {
     }
 
     /// Re-authentication first; then every session of the account ends, this one included.
-    @Sendable func changePassword(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let member = try await access.staff.member(request)
+    @Sendable func changePassword(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
+        let member = try context.staff
         let input = try await JSONInput.decode(PasswordChange.self, from: request)
         let matches = try await access.checkLogin(
             account: "staff:\(member.username)", address: request.clientAddress, password: input.currentPassword,

@@ -13,8 +13,8 @@ struct StatisticsRoutes: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.get("statistics", use: statistics)
+    func add(to routes: ServiceRoutes) {
+        routes.staff.get("staff/statistics", use: statistics)
     }
 
     struct Count: Codable, Sendable {
@@ -33,8 +33,8 @@ struct StatisticsRoutes: Sendable {
         let counts: [Count]
     }
 
-    @Sendable func statistics(_ request: Request, _ context: BasicRequestContext) async throws -> JSONOutput<Statistics> {
-        let member = try await access.staff.member(request)
+    @Sendable func statistics(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Statistics> {
+        let member = try context.staff
         let nodeID = request.uri.queryParameters.get("node") ?? member.nodeID
         var validation = Validation()
         let yearText = request.uri.queryParameters.get("year")

@@ -4,8 +4,8 @@ import Logging
 import PostgresNIO
 import ServiceRuntime
 
-/// What every staff route starts with: the session (401 without one, 503 if the session store is
-/// down), the staff member it belongs to, and the audit trail of what the member then does.
+/// Staff sessions, the staff member a session belongs to (loaded by `ServiceRoutes.staff` for
+/// every staff route), and the audit trail of what the member then does.
 public struct StaffGuard: Sendable {
     public let sessions: SessionManager
     public let directory: StaffDirectory
@@ -15,12 +15,6 @@ public struct StaffGuard: Sendable {
         self.sessions = sessions
         self.directory = directory
         self.audit = audit
-    }
-
-    public func member(_ request: Request) async throws -> StaffMember {
-        let session = try await sessions.require(request)
-        guard let member = try await directory.member(id: session.accountID) else { throw APIError.unauthenticated }
-        return member
     }
 
     /// Refuses (403, audited as denied) unless `targetPath` lies in the member's subtree.

@@ -43,13 +43,3 @@ extension String {
         }
     }
 }
-
-extension BasicRequestContext {
-    /// A positive whole-number path parameter (`/staff/candidates/{id}`), or a 422 naming it.
-    public func positiveID(_ name: String = "id") throws(APIError) -> Int64 {
-        guard let raw = parameters.get(name), raw.count <= 18, let id = Int64(raw), id > 0 else {
-            throw APIError.invalid(field: name, code: "\(name).format", message: "编号格式不正确")
-        }
-        return id
-    }
-}

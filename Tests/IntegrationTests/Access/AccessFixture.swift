@@ -63,12 +63,12 @@ struct AccessFixture: Sendable {
             amqp: AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: []), logger: logger), logger: logger)
         let router = Router()
         let access = try AccessControl(dependencies)
+        let routes = ServiceRoutes(router, access: access)
         switch service {
-        case .registration:
-            RegistrationRoutes.add(to: router, dependencies, access: access, sms: RecordingSMSSender(), payments: try PaymentOrderSettings(reader: reader))
-        case .confirmation: ConfirmationRoutesSetup.add(to: router, dependencies, access: access)
-        case .payment: try PaymentRoutesSetup.add(to: router, dependencies, access: access)
-        case .review: try ReviewRoutes.add(to: router, dependencies)
+        case .registration: RegistrationAPI.add(to: routes, dependencies, access: access, sms: RecordingSMSSender())
+        case .confirmation: ConfirmationAPI.add(to: routes, dependencies, access: access)
+        case .payment: try PaymentAPI.add(to: routes, dependencies, access: access)
+        case .review: ReviewAPI.add(to: routes, dependencies, access: access)
         }
         return router.routes.map { "\($0.method) \($0.path)" }
     }
@@ -90,10 +90,11 @@ struct AccessFixture: Sendable {
         let sms = RecordingSMSSender()
         let router = Router()
         router.add(middleware: UnexpectedErrorMiddleware())
-        RegistrationRoutes.add(to: router, dependencies, access: access, sms: sms, payments: try PaymentOrderSettings(reader: reader))
-        try ReviewRoutes.add(to: router, dependencies)
-        ConfirmationRoutesSetup.add(to: router, dependencies, access: access)
-        try PaymentRoutesSetup.add(to: router, dependencies, access: access)
+        let routes = ServiceRoutes(router, access: access)
+        RegistrationAPI.add(to: routes, dependencies, access: access, sms: sms)
+        ReviewAPI.add(to: routes, dependencies, access: access)
+        ConfirmationAPI.add(to: routes, dependencies, access: access)
+        try PaymentAPI.add(to: routes, dependencies, access: access)
         let app = Application(router: router, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }

@@ -25,7 +25,7 @@ import _CryptoExtras
     }
 
     static func order(_ provider: String, _ fixture: AccessFixture, as browser: inout Browser) async throws -> (orderNo: String, amount: Int) {
-        let ordered = try await fixture.send(.post, "/payment/orders", ["provider": provider], as: &browser)
+        let ordered = try await fixture.send(.post, "/orders", ["provider": provider], as: &browser)
         #expect(ordered.status == .created, "\(ordered.text)")
         return (try #require(ordered.json["orderNo"] as? String), Int(ordered.int("amountFen")))
     }
@@ -98,9 +98,9 @@ import _CryptoExtras
                 #expect(try await Self.count("SELECT count(*)::int FROM candidate_transition WHERE candidate_id = $C AND to_status = 'paid'", candidate.id, fixture) == 1)
                 #expect(try await Self.count("SELECT count(*)::int FROM outbox_event WHERE aggregate_id = 'candidate-$C' AND event_type = 'PaymentCompleted'", candidate.id, fixture) == 1)
             }
-            let current = try await fixture.send(.get, "/payment/orders/current", as: &alipayBrowser)
+            let current = try await fixture.send(.get, "/orders/current", as: &alipayBrowser)
             #expect(current.json["status"] as? String == "paid")
-            let again = try await fixture.send(.post, "/payment/orders", ["provider": "alipay"], as: &alipayBrowser)
+            let again = try await fixture.send(.post, "/orders", ["provider": "alipay"], as: &alipayBrowser)
             #expect(again.errorCode == "payment.already_paid", "\(again.text)")
             _ = (byAlipay, byWeChat)
         }

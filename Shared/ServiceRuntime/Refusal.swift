@@ -1,0 +1,30 @@
+/// A rule's "no", in the domain's words: which rule (`code`, stable, for programs), what a person
+/// reads (`message`, Chinese) and what kind of no it is. Stores and rules throw these; they know
+/// nothing of HTTP. The answer each kind becomes is decided once, in `Refusal+HTTP.swift`.
+public struct Refusal: Error, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// What was asked for does not exist (or is not the caller's to see).
+        case notFound
+        /// The thing exists but its state does not allow this now.
+        case conflict
+        /// The input breaks a rule; `fields` says where.
+        case invalid
+        /// The caller may not do this.
+        case forbidden
+    }
+
+    public let kind: Kind
+    public let code: String
+    public let message: String
+    public let fields: [FieldError]
+
+    public init(_ kind: Kind, code: String, message: String, fields: [FieldError] = []) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.fields = fields
+    }
+
+    public static func notFound(_ code: String, _ message: String) -> Refusal { Refusal(.notFound, code: code, message: message) }
+    public static func conflict(_ code: String, _ message: String) -> Refusal { Refusal(.conflict, code: code, message: message) }
+}
