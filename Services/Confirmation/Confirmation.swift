@@ -23,12 +23,12 @@ public enum ConfirmationAPI {
             postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger,
             formCheck: SubmittedFormCheck(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
         ConfirmationRoutes(access: access, desk: desk, store: store).add(to: routes)
-        CandidatePhotoRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
-        BonusClaimRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
-        PaperFormRoutes(access: access, desk: desk, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        CandidatePhotoRoutes(access: access, desk: desk, store: CandidatePhotoStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)).add(to: routes)
+        BonusClaimRoutes(access: access, desk: desk, store: BonusClaimStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
+        PaperFormRoutes(access: access, desk: desk, store: PaperFormBatchStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)).add(to: routes)
         let points = ConfirmationPointStore(postgres: dependencies.postgres, logger: dependencies.logger)
         ConfirmationPointRoutes(access: access, store: points).add(to: routes)
-        AppointmentSlotRoutes(access: access, points: points, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
-        FlowFormRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        AppointmentSlotRoutes(access: access, points: points, store: AppointmentSlotStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
+        FlowFormRoutes(access: access, store: FlowFormStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
     }
 }

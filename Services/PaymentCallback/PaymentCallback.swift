@@ -27,8 +27,8 @@ public enum PaymentAPI {
             settings: try PaymentOrderSettings(reader: dependencies.reader)
         ).add(to: routes)
         NotificationInbox(settings: settings, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
-        ReconciliationRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
-        UnpaidFollowUpRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        ReconciliationRoutes(access: access, store: ReconciliationStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
+        UnpaidFollowUpRoutes(access: access, store: UnpaidFollowUpStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
     }
 }
 

@@ -37,7 +37,7 @@ public enum RegistrationAPI {
             access: access, store: RegistrationStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger),
             years: years
         ).add(to: routes)
-        AppointmentRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        AppointmentRoutes(access: access, store: AppointmentStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
     }
 }
 

@@ -22,7 +22,7 @@ public enum ReviewAPI {
     public static func add(to routes: ServiceRoutes, _ dependencies: Dependencies, access: AccessControl) {
         StaffAccountRoutes(access: access, store: StaffAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
             .add(to: routes)
-        StatisticsRoutes(access: access, postgres: dependencies.postgres, logger: dependencies.logger).add(to: routes)
+        StatisticsRoutes(access: access, store: StatisticsStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
     }
 }
 

@@ -27,4 +27,13 @@ public struct Refusal: Error, Sendable, Equatable {
 
     public static func notFound(_ code: String, _ message: String) -> Refusal { Refusal(.notFound, code: code, message: message) }
     public static func conflict(_ code: String, _ message: String) -> Refusal { Refusal(.conflict, code: code, message: message) }
+
+    /// Input that breaks rules: one code for the whole answer, each field's problem in `fields`.
+    public static func invalid(_ fields: [FieldError]) -> Refusal {
+        Refusal(.invalid, code: "invalid_input", message: "提交的信息有误，请按提示修改", fields: fields)
+    }
+
+    public static func invalid(field: String, code: String, message: String) -> Refusal {
+        .invalid([FieldError(field: field, code: code, message: message)])
+    }
 }

@@ -1,8 +1,6 @@
 import Access
 import Foundation
 import Hummingbird
-import Logging
-import PostgresNIO
 import ServiceRuntime
 
 /// A point's appointment slots (staff side):
@@ -11,8 +9,7 @@ import ServiceRuntime
 struct AppointmentSlotRoutes: Sendable {
     let access: AccessControl
     let points: ConfirmationPointStore
-    let postgres: PostgresClient
-    let logger: Logger
+    let store: AppointmentSlotStore
 
     func add(to routes: ServiceRoutes) {
         routes.staff.post("staff/points/{id}/slots", use: publish)
@@ -51,43 +48,18 @@ struct AppointmentSlotRoutes: Sendable {
             validation.add("startsAt", "slot.outside_hours", "时段须在确认点工作时间之内")
         }
         try validation.check()
-        let rows = try await postgres.query(
-            """
-            INSERT INTO appointment_slot (point_id, day, starts_at, ends_at, capacity)
-            VALUES (\(id), \(input.day)::date, \(input.startsAt)::time, \(input.endsAt)::time, \(input.capacity))
-            ON CONFLICT (point_id, day, starts_at) DO NOTHING RETURNING id
-            """, logger: logger)
-        var created: Int64?
-        for try await value in rows.decode(Int64.self) { created = value }
-        guard let created else { throw APIError(.conflict, code: "slot.exists", message: "该时段已发布") }
+        let created = try await store.publish(at: id, day: input.day, startsAt: input.startsAt, endsAt: input.endsAt, capacity: input.capacity)
+        guard let created else { throw Refusal.conflict("slot.exists", "该时段已发布") }
         try await access.audit.record(.staff(member), action: "slot.publish", target: .init(kind: "appointment_slot", id: String(created)), request: request)
         return JSONOutput(PublishedSlot(id: created, day: input.day, startsAt: input.startsAt, endsAt: input.endsAt, capacity: input.capacity), status: .created)
     }
 
-    struct Due: Encodable, Sendable {
-        let candidateID: Int64
-        let name: String
-        let documentNumber: String
-        let startsAt: String
-        let endsAt: String
-    }
-
-    @Sendable func due(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[Due]> {
+    @Sendable func due(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[AppointmentSlotStore.Due]> {
         let member = try context.staff
         let (id, _) = try await point(context, member, request: request, action: "appointments.read")
         let day = request.uri.queryParameters.get("day") ?? CalendarDate.text(of: Date())
         guard CalendarDate.isValid(day) else { throw APIError.invalid(field: "day", code: "day.invalid", message: "日期格式应为 YYYY-MM-DD") }
-        let rows = try await postgres.query(
-            """
-            SELECT c.id, c.name, c.document_number_masked, to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI')
-            FROM appointment a JOIN appointment_slot s ON s.id = a.slot_id JOIN candidate_account c ON c.id = a.candidate_id
-            WHERE s.point_id = \(id) AND s.day = \(day)::date
-            ORDER BY s.starts_at, c.id
-            """, logger: logger)
-        var list: [Due] = []
-        for try await (candidate, name, number, start, end) in rows.decode((Int64, String, String, String, String).self) {
-            list.append(Due(candidateID: candidate, name: name, documentNumber: number, startsAt: start, endsAt: end))
-        }
+        let list = try await store.due(at: id, on: day)
         try await access.audit.record(.staff(member), action: "appointments.read", target: .init(kind: "confirmation_point", id: id), request: request)
         return JSONOutput(list)
     }

@@ -109,7 +109,7 @@ struct ConfirmationStore: Sendable {
         var sequence = 0
         for try await value in counter.decode(Int.self) { sequence = value }
         guard let number = CandidateNumber(year: year, countyCode: countyID, sequence: sequence)?.description else {
-            throw APIError(.conflict, code: "candidate_number.exhausted", message: "本县考生号已用完，请联系省考试院")
+            throw Refusal.conflict("candidate_number.exhausted", "本县考生号已用完，请联系省考试院")
         }
         try await connection.query(
             """
@@ -130,7 +130,7 @@ struct ConfirmationStore: Sendable {
         _ candidateID: Int64, from: String, to: CandidateStatus, actor: Actor, action: String, reason: String? = nil, event: OutboxEvent? = nil,
         on connection: PostgresConnection
     ) async throws {
-        guard let from = CandidateStatus(rawValue: from) else { throw APIError(.conflict, code: "candidate.state", message: "考生状态有误") }
+        guard let from = CandidateStatus(rawValue: from) else { throw Refusal.conflict("candidate.state", "考生状态有误") }
         let move = try CandidateMove(
             candidateID, from: from, to: to, by: .staff(actor.member, action: action, clientAddress: actor.clientAddress), reason: reason, event: event)
         try await CandidateLifecycle.apply([move], on: connection, logger: logger)

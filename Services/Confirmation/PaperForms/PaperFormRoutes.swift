@@ -1,10 +1,6 @@
 import Access
-import Contracts
 import Foundation
 import Hummingbird
-import Logging
-import Messaging
-import PostgresNIO
 import ServiceRuntime
 
 /// Paper draft forms (信息采集草表), for overload and outages (seed 五): a point's operator
@@ -15,8 +11,7 @@ import ServiceRuntime
 struct PaperFormRoutes: Sendable {
     let access: AccessControl
     let desk: OperatorDesk
-    let postgres: PostgresClient
-    let logger: Logger
+    let store: PaperFormBatchStore
 
     static let maxBytes = 20 << 20
 
@@ -26,18 +21,7 @@ struct PaperFormRoutes: Sendable {
         routes.staff.get("staff/paper-forms/{id}/report", use: report)
     }
 
-    struct Progress: Codable, Sendable {
-        let batchID: UUID
-        let fileName: String
-        let status: String
-        let totalRows: Int?
-        let processedRows: Int
-        let created: Int
-        let updated: Int
-        let unchanged: Int
-        let errors: Int
-        let failure: String?
-    }
+    typealias Progress = PaperFormBatchStore.Progress
 
     @Sendable func upload(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Progress> {
         let member = try await desk.operatorOnDuty(request, context, action: "paper_form.upload", target: .init(kind: "paper_form_batch", id: "-"))
@@ -46,31 +30,11 @@ struct PaperFormRoutes: Sendable {
         let body = try await request.body(
             upTo: Self.maxBytes, orElse: APIError(.contentTooLarge, code: "paper_form.too_large", message: "文件不能超过 20 MB，请分批上传"))
         let bytes = Array(buffer: body)
-        let format: String
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            format = "xlsx"
-        } else if !bytes.isEmpty, String(validating: bytes, as: UTF8.self) != nil {
-            format = "csv"
-        } else {
+        guard !bytes.isEmpty, let table = TableFile.sniff(bytes) else {
             throw APIError.invalid(field: "file", code: "paper_form.format", message: "只接受 UTF-8 编码的 CSV 文件或 XLSX 文件")
         }
-        let sealed = try access.cipher.seal(bytes: bytes, column: PaperFormBatchUploaded.sealedFileColumn)
-        let event = PaperFormBatchUploaded(batchID: UUID(), confirmationPointID: member.nodeID)
-        try await postgres.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                INSERT INTO paper_form_batch (id, point_id, uploaded_by, uploaded_from, file_name, file_format, file_sealed, key_id)
-                VALUES (\(event.batchID), \(member.nodeID), \(member.id), \(request.clientAddress), \(fileName), \(format),
-                        \(ByteBuffer(bytes: sealed.bytes)), \(sealed.keyID))
-                """, logger: logger)
-            try await Outbox.append(
-                [try OutboxEvent(Envelope(event: event), aggregateID: "paper-forms-\(member.nodeID)", routingKey: PaperFormBatchUploaded.routingKey)],
-                in: connection, logger: logger)
-            try await AuditLog.record(
-                .staff(member), action: "paper_form.upload", target: .init(kind: "paper_form_batch", id: event.batchID.uuidString),
-                clientAddress: request.clientAddress, on: connection, logger: logger)
-        }
-        return JSONOutput(try await state(of: event.batchID)!.progress, status: .accepted)
+        let batchID = try await store.upload(bytes, as: table, named: fileName, by: member, clientAddress: request.clientAddress)
+        return JSONOutput(try await store.state(of: batchID)!.progress, status: .accepted)
     }
 
     @Sendable func progress(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Progress> {
@@ -81,19 +45,16 @@ struct PaperFormRoutes: Sendable {
     @Sendable func report(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let (id, found) = try await scopedBatch(request, context, action: "paper_form.report")
         guard ["done", "failed"].contains(found.progress.status) else {
-            throw APIError(.conflict, code: "paper_form.not_finished", message: "该批草表尚未导入完毕，请稍后再下载报告")
+            throw Refusal.conflict("paper_form.not_finished", "该批草表尚未导入完毕，请稍后再下载报告")
         }
         var lines = ["行号,草表编号,结果,字段,代码,原因"]
         let names = ["created": "新建", "updated": "更新", "unchanged": "未变化", "error": "错误"]
-        let rows = try await postgres.query(
-            "SELECT row_number, row_id, outcome, problems::text FROM paper_form_row WHERE batch_id = \(id) ORDER BY row_number", logger: logger)
-        for try await (number, rowID, outcome, problems) in rows.decode((Int, String?, String, String?).self) {
-            let listed = try problems.map { try JSONDecoder().decode([FieldError].self, from: Data($0.utf8)) } ?? []
-            let prefix = "\(number),\(Self.csvField(rowID ?? "")),\(names[outcome] ?? outcome)"
-            if listed.isEmpty {
+        for row in try await store.report(of: id) {
+            let prefix = "\(row.number),\(Self.csvField(row.rowID ?? "")),\(names[row.outcome] ?? row.outcome)"
+            if row.problems.isEmpty {
                 lines.append(prefix + ",,,")
             } else {
-                for problem in listed {
+                for problem in row.problems {
                     lines.append(prefix + ",\(Self.csvField(problem.field)),\(Self.csvField(problem.code)),\(Self.csvField(problem.message))")
                 }
             }
@@ -123,30 +84,8 @@ struct PaperFormRoutes: Sendable {
         guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw) else {
             throw APIError.invalid(field: "id", code: "id.format", message: "编号格式不正确")
         }
-        let found = try await state(of: id)
+        let found = try await store.state(of: id)
         try await access.staff.requireScope(member, covers: found?.path, action: action, target: .init(kind: "paper_form_batch", id: raw), request: request)
         return (id, found!)
-    }
-
-    private func state(of id: UUID) async throws -> (progress: Progress, path: String)? {
-        let rows = try await postgres.query(
-            """
-            SELECT b.file_name, b.status, b.total_rows, b.failure, n.path::text,
-                   count(r.row_number)::int,
-                   count(*) FILTER (WHERE r.outcome = 'created')::int, count(*) FILTER (WHERE r.outcome = 'updated')::int,
-                   count(*) FILTER (WHERE r.outcome = 'unchanged')::int, count(*) FILTER (WHERE r.outcome = 'error')::int
-            FROM paper_form_batch b JOIN organisation_node n ON n.id = b.point_id
-            LEFT JOIN paper_form_row r ON r.batch_id = b.id
-            WHERE b.id = \(id)
-            GROUP BY b.id, n.path
-            """, logger: logger)
-        for try await (name, status, total, failure, path, processed, created, updated, unchanged, errors) in rows.decode(
-            (String, String, Int?, String?, String, Int, Int, Int, Int, Int).self)
-        {
-            return (Progress(
-                batchID: id, fileName: name, status: status, totalRows: total, processedRows: processed, created: created, updated: updated,
-                unchanged: unchanged, errors: errors, failure: failure), path)
-        }
-        return nil
     }
 }

@@ -45,7 +45,7 @@ struct ExamYearRoutes: Sendable {
             throw APIError.invalid(field: "year", code: "exam_year.unknown", message: "请先设置该年度")
         }
         let body = try await request.body(upTo: 8 * 1024 * 1024, orElse: APIError(.contentTooLarge, code: "body_too_large", message: "文件过大（最大 8 MB）"))
-        guard let text = String(bytes: body.readableBytesView, encoding: .utf8) else {
+        guard case .csv(let text) = TableFile.sniff(Array(buffer: body)) else {
             throw APIError(.badRequest, code: "invalid_encoding", message: "文件须为 UTF-8 编码的 CSV")
         }
         let entries = try CatalogueCSV.parse(text)

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import FoundationXML
 import SwiftCSV
 import ZIPFoundation
@@ -36,12 +37,13 @@ struct PaperFormFile {
 
     static let maxRows = 50_000
 
-    static func format(of bytes: [UInt8]) -> String {
-        bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) ? "xlsx" : "csv"
-    }
-
     static func read(_ bytes: [UInt8]) throws(Problem) -> PaperFormFile {
-        let table = format(of: bytes) == "xlsx" ? try XLSXSheet.firstSheet(of: bytes) : try csv(bytes)
+        let table: [[String]]
+        switch TableFile.sniff(bytes) {
+        case .xlsx: table = try XLSXSheet.firstSheet(of: bytes)
+        case .csv(let text): table = try csv(text)
+        case nil: throw .notUTF8
+        }
         guard let header = table.first else { throw .empty }
         let columns = header.map { $0.trimmingCharacters(in: .whitespaces) }
         var rows: [Row] = []
@@ -60,9 +62,7 @@ struct PaperFormFile {
         return PaperFormFile(columns: columns, rows: rows)
     }
 
-    private static func csv(_ bytes: [UInt8]) throws(Problem) -> [[String]] {
-        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
-        guard let text = String(validating: body, as: UTF8.self) else { throw .notUTF8 }
+    private static func csv(_ text: String) throws(Problem) -> [[String]] {
         do {
             let parsed = try EnumeratedCSV(string: text, loadColumns: false)
             return [parsed.header] + parsed.rows

@@ -38,7 +38,7 @@ struct RegistrationFormRoutes: Sendable {
         let form = try await JSONInput.decode(RegistrationForm.self, from: request)
         try await checkDraft(form)
         let year = try await currentYear()
-        try await locked { try await store.save(session.accountID, year: year.year, form: form) }
+        try await store.save(session.accountID, year: year.year, form: form)
         return JSONOutput(try await store.load(session.accountID) ?? SavedRegistration(form: form, year: year.year, revision: 1))
     }
 
@@ -60,13 +60,12 @@ struct RegistrationFormRoutes: Sendable {
         let ruleContext = try await ruleContext(for: session.accountID, form: form, year: year)
         let problems = RegistrationRules.check(form, ruleContext)
         guard problems.isEmpty else {
-            if (try? await checkDraft(form)) != nil { try await locked { try await store.save(session.accountID, year: year.year, form: form) } }
+            if (try? await checkDraft(form)) != nil { try await store.save(session.accountID, year: year.year, form: form) }
             throw APIError.invalid(problems)
         }
         let choices = SubmissionCheck.eventChoices(ruleContext)
-        let saved = try await locked {
-            try await store.save(session.accountID, year: year.year, form: form, submission: .init(clientAddress: request.clientAddress), choices: choices)
-        }
+        let saved = try await store.save(
+            session.accountID, year: year.year, form: form, submission: .init(clientAddress: request.clientAddress), choices: choices)
         let notice = saved.releasedAppointment ? "您更换了报名确认点，原确认点的预约已取消，请预约新确认点的现场确认时段" : nil
         return JSONOutput(Submitted(status: "submitted", revision: saved.revision ?? 0, notice: notice))
     }
@@ -92,7 +91,7 @@ struct RegistrationFormRoutes: Sendable {
         guard input.version == year.pledge.version else {
             throw APIError.invalid(field: "version", code: "pledge.version", message: "承诺书已更新，请重新阅读后签署")
         }
-        try await locked { try await store.signPledge(session.accountID, year: year.year, version: input.version) }
+        try await store.signPledge(session.accountID, year: year.year, version: input.version)
         return Response(status: .noContent)
     }
 
@@ -159,26 +158,7 @@ struct RegistrationFormRoutes: Sendable {
     }
 
     private func currentYear() async throws -> ExamYearDocument {
-        guard let year = try await years.current() else { throw APIError(.notFound, code: "exam_year.none", message: "本年度报名尚未开放") }
+        guard let year = try await years.current() else { throw RegistrationRefusal.noYear }
         return year
-    }
-
-    /// A confirmed registration refuses every change, with the reason.
-    @discardableResult
-    private func locked<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresTransactionError {
-            if let failure = error.closureError as? RegistrationStore.Failure, case .locked(let status) = failure {
-                throw Self.lockedError(status)
-            }
-            throw error
-        } catch RegistrationStore.Failure.locked(let status) {
-            throw Self.lockedError(status)
-        }
-    }
-
-    static func lockedError(_ status: String) -> APIError {
-        APIError(.conflict, code: "registration.locked", message: "报名信息已经现场确认（状态：\(status)），不能再修改；如确需更正，请到报名确认点办理")
     }
 }

@@ -54,8 +54,6 @@ struct RegistrationStore: Sendable {
         let cities: Set<String>
     }
 
-    enum Failure: Error { case locked(status: String) }
-
     /// A save that submits: who submits (the candidate, or the staff member entering a paper
     /// form) and from where.
     struct Submission: Sendable {
@@ -114,8 +112,8 @@ struct RegistrationStore: Sendable {
     ) async throws -> Saved {
         let saving = Saving(candidateID: candidateID, year: year, form: form, submission: submission, choices: choices)
         let saved = try await saves.submit(saving)
-        guard let status = saved.status else { throw APIError.unauthenticated }
-        guard saved.revision != nil else { throw Failure.locked(status: status) }
+        guard let status = saved.status else { throw RegistrationRefusal.unknownCandidate }
+        guard saved.revision != nil else { throw RegistrationRefusal.locked(status) }
         return saved
     }
 
@@ -271,7 +269,7 @@ struct RegistrationStore: Sendable {
     func signPledge(_ candidateID: Int64, year: Int, version: String) async throws {
         try await postgres.withTransaction(logger: logger) { connection in
             let status = try await lockStatus(candidateID, on: connection)
-            guard status == "registered" || status == "submitted" else { throw Failure.locked(status: status) }
+            guard status == "registered" || status == "submitted" else { throw RegistrationRefusal.locked(status) }
             try await connection.query(
                 """
                 INSERT INTO registration (candidate_id, year, pledge_version, pledge_signed_at) VALUES (\(candidateID), \(year), \(version), now())
@@ -283,7 +281,7 @@ struct RegistrationStore: Sendable {
     private func lockStatus(_ candidateID: Int64, on connection: PostgresConnection) async throws -> String {
         let rows = try await connection.query("SELECT status FROM candidate_account WHERE id = \(candidateID) FOR UPDATE", logger: logger)
         for try await status in rows.decode(String.self) { return status }
-        throw APIError.unauthenticated
+        throw RegistrationRefusal.unknownCandidate
     }
 
     func status(_ candidateID: Int64) async throws -> String? {

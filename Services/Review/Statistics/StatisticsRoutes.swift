@@ -1,8 +1,6 @@
 import Access
 import Foundation
 import Hummingbird
-import Logging
-import PostgresNIO
 import ServiceRuntime
 
 /// `GET /staff/statistics?node=&year=`: a node's candidates counted by status, level and subject
@@ -10,18 +8,10 @@ import ServiceRuntime
 /// member's subtree. Counts only, no one's data: read from the worker's read model.
 struct StatisticsRoutes: Sendable {
     let access: AccessControl
-    let postgres: PostgresClient
-    let logger: Logger
+    let store: StatisticsStore
 
     func add(to routes: ServiceRoutes) {
         routes.staff.get("staff/statistics", use: statistics)
-    }
-
-    struct Count: Codable, Sendable {
-        let status: String
-        let level: String
-        let subjectCategory: String
-        let candidates: Int
     }
 
     struct Statistics: Codable, Sendable {
@@ -30,7 +20,7 @@ struct StatisticsRoutes: Sendable {
         let year: Int
         let total: Int
         let byStatus: [String: Int]
-        let counts: [Count]
+        let counts: [StatisticsStore.Count]
     }
 
     @Sendable func statistics(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Statistics> {
@@ -42,26 +32,15 @@ struct StatisticsRoutes: Sendable {
         if yearText != nil && !(2000...2100).contains(asked ?? 0) { validation.add("year", "year.range", "年度应为 2000-2100") }
         if nodeID.count > 32 { validation.add("node", "node.unknown", "没有这个机构") }
         try validation.check()
-        let node = try await postgres.query("SELECT name, path::text FROM organisation_node WHERE id = \(nodeID)", logger: logger)
-            .decode((String, String).self).first { _ in true }
+        let node = try await store.node(nodeID)
         try await access.staff.requireScope(
-            member, covers: node?.1, action: "statistics.read", target: .init(kind: "organisation_node", id: nodeID), request: request)
-        guard let (name, _) = node else { throw APIError.notFound }
+            member, covers: node?.path, action: "statistics.read", target: .init(kind: "organisation_node", id: nodeID), request: request)
+        guard let node else { throw APIError.notFound }
         var year = asked ?? 0
-        if asked == nil {
-            year = try await postgres.query("SELECT year FROM exam_year WHERE current", logger: logger).decode(Int.self).first { _ in true } ?? 0
-        }
-        var counts: [Count] = []
-        for try await (status, level, category, candidates) in try await postgres.query(
-            """
-            SELECT status, level, subject_category, candidates FROM statistics_count
-            WHERE year = \(year) AND node_id = \(nodeID) AND candidates > 0 ORDER BY status, level, subject_category
-            """, logger: logger
-        ).decode((String, String, String, Int).self) {
-            counts.append(Count(status: status, level: level, subjectCategory: category, candidates: candidates))
-        }
+        if asked == nil { year = try await store.currentYear() ?? 0 }
+        let counts = try await store.counts(at: nodeID, year: year)
         let byStatus = Dictionary(grouping: counts, by: \.status).mapValues { $0.reduce(0) { $0 + $1.candidates } }
         return JSONOutput(
-            Statistics(nodeID: nodeID, nodeName: name, year: year, total: counts.reduce(0) { $0 + $1.candidates }, byStatus: byStatus, counts: counts))
+            Statistics(nodeID: nodeID, nodeName: node.name, year: year, total: counts.reduce(0) { $0 + $1.candidates }, byStatus: byStatus, counts: counts))
     }
 }

@@ -59,4 +59,11 @@ public struct StaffDirectory: Sendable {
         }
         return nil
     }
+
+    /// Where a candidate sits for staff scope: their chosen point's path, or before one is chosen
+    /// their county's (the `candidate_scope` view); nil for no such candidate.
+    public func scopePath(ofCandidate id: Int64) async throws -> String? {
+        try await postgres.query("SELECT path::text FROM candidate_scope WHERE candidate_id = \(id)", logger: logger)
+            .decode(String.self).first { _ in true }
+    }
 }

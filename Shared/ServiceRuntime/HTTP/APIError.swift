@@ -46,7 +46,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
 extension APIError {
     public static func invalid(_ fields: [FieldError]) -> APIError {
-        APIError(.unprocessableContent, code: "invalid_input", message: "提交的信息有误，请按提示修改", fields: fields)
+        let refusal = Refusal.invalid(fields)
+        return APIError(refusal.status, code: refusal.code, message: refusal.message, fields: fields)
     }
 
     public static func invalid(field: String, code: String, message: String) -> APIError {

@@ -62,6 +62,37 @@ import _CryptoExtras
             .decode(String.self).first { _ in true }
     }
 
+    /// Only a signed-in, confirmed candidate orders; a bad provider is a 4xx; nothing is stored for a refusal.
+    @Test func anOrderNeedsASignedInConfirmedCandidate() async throws {
+        try await AccessFixture.with { fixture in
+            try await ExamYearSetup.shared.ensure(fixture)
+            var stranger = Browser()
+            #expect(try await fixture.send(.post, "/orders", ["provider": "alipay"], as: &stranger).status == .unauthorized)
+            #expect(try await fixture.send(.get, "/orders/current", as: &stranger).status == .unauthorized)
+
+            var (candidate, browser) = try await fixture.signedInCandidate(county: "430102")
+            let early = try await fixture.send(.post, "/orders", ["provider": "alipay"], as: &browser)
+            #expect(early.status == .conflict && early.errorCode == "payment.not_confirmed", "\(early.text)")
+            let none = try await fixture.send(.get, "/orders/current", as: &browser)
+            #expect(none.status == .notFound && none.errorCode == "payment.no_order", "\(none.text)")
+            #expect(try await Self.count("SELECT count(*)::int FROM payment_order WHERE candidate_id = $C", candidate.id, fixture) == 0)
+
+            var province = try await fixture.signedInProvinceAdministrator().1
+            var (confirmed, confirmedBrowser) = try await Self.confirmedCandidate(fixture, province: &province)
+            for provider in ["unionpay", "", "ALIPAY"] {
+                let refused = try await fixture.send(.post, "/orders", ["provider": provider], as: &confirmedBrowser)
+                #expect((400..<500).contains(refused.status.code), "\(provider): \(refused.text)")
+            }
+            // The same provider again: the same open order; the other provider: a new one, the first ended.
+            let first = try await Self.order("alipay", fixture, as: &confirmedBrowser)
+            #expect(try await Self.order("alipay", fixture, as: &confirmedBrowser).orderNo == first.orderNo)
+            let second = try await Self.order("wechat", fixture, as: &confirmedBrowser)
+            #expect(second.orderNo != first.orderNo)
+            #expect(try await Self.count("SELECT count(*)::int FROM payment_order WHERE candidate_id = $C AND status = 'open'", confirmed.id, fixture) == 1)
+            _ = (candidate, confirmed)
+        }
+    }
+
     @Test func eachNotificationSentFiveTimesByTwentySendersChangesTheCandidateOnce() async throws {
         try await AccessFixture.with { fixture in
             try await ExamYearSetup.shared.ensure(fixture)

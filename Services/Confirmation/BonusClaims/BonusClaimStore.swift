@@ -1,0 +1,52 @@
+import Access
+import Logging
+import PostgresNIO
+
+/// `bonus_claim` rows, and the year's policies they are made under.
+struct BonusClaimStore: Sendable {
+    let postgres: PostgresClient
+    let logger: Logger
+
+    func policies() async throws -> BonusPolicies {
+        let rows = try await postgres.query(
+            """
+            SELECT y.year, p->>'code', p->>'name', (p->>'points')::int
+            FROM exam_year y LEFT JOIN LATERAL jsonb_array_elements(coalesce(y.document->'codeLists'->'bonusPolicies', '[]')) p ON true
+            WHERE y.current
+            """, logger: logger)
+        var year: Int?
+        var byCode: [String: (String, Int)] = [:]
+        for try await (rowYear, code, name, points) in rows.decode((Int, String?, String?, Int?).self) {
+            year = rowYear
+            if let code, let name { byCode[code] = (name, points ?? 0) }
+        }
+        return BonusPolicies(year: year, byCode: byCode)
+    }
+
+    /// Adds the claim with its audit row; refused when the candidate already has this policy's.
+    func add(policyCode: String, evidence: String, for candidateID: Int64, year: Int, by member: StaffMember, clientAddress: String) async throws {
+        try await postgres.withTransaction(logger: logger) { connection in
+            let inserted = try await connection.query(
+                """
+                INSERT INTO bonus_claim (candidate_id, year, policy_code, evidence, entered_by)
+                VALUES (\(candidateID), \(year), \(policyCode), \(evidence), \(member.id))
+                ON CONFLICT (candidate_id, year, policy_code) DO NOTHING RETURNING true
+                """, logger: logger
+            ).decode(Bool.self).first { _ in true }
+            guard inserted == true else { throw BonusClaims.duplicate }
+            try await AuditLog.record(.staff(member), action: "bonus_claim.add", target: .candidate(candidateID), clientAddress: clientAddress, on: connection, logger: logger)
+        }
+    }
+
+    func claims(of candidateID: Int64, policies: BonusPolicies) async throws -> BonusClaims {
+        let rows = try await postgres.query(
+            "SELECT policy_code, evidence, status FROM bonus_claim WHERE candidate_id = \(candidateID) AND year = \(policies.year ?? 0) ORDER BY id",
+            logger: logger)
+        var claims: [BonusClaimRecord] = []
+        for try await (code, evidence, status) in rows.decode((String, String, String).self) {
+            let policy = policies[code]
+            claims.append(BonusClaimRecord(policyCode: code, policyName: policy?.name ?? code, points: policy?.points ?? 0, evidence: evidence, status: status))
+        }
+        return BonusClaims(candidateID: candidateID, claims: claims)
+    }
+}
