@@ -1,8 +1,8 @@
 import Logging
 import PostgresNIO
 
-/// Candidates' bookings (`appointment`) and the seats they take (`appointment_slot.booked`;
-/// the slots themselves are published by Confirmation).
+/// Candidates' bookings (`appointment`) and the seats they take (`appointment_seat`); the slots
+/// themselves are Confirmation's (`appointment_slot`), read here.
 struct AppointmentStore: Sendable {
     let postgres: PostgresClient
     let logger: Logger
@@ -11,8 +11,10 @@ struct AppointmentStore: Sendable {
     func slots(for candidateID: Int64) async throws -> [AppointmentSlotView] {
         let rows = try await postgres.query(
             """
-            SELECT s.id, to_char(s.day, 'YYYY-MM-DD'), to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI'), s.capacity - s.booked
+            SELECT s.id, to_char(s.day, 'YYYY-MM-DD'), to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI'),
+                   s.capacity - coalesce(t.booked, 0)
             FROM registration r JOIN appointment_slot s ON s.point_id = r.confirmation_point_id
+            LEFT JOIN appointment_seat t ON t.slot_id = s.id
             WHERE r.candidate_id = \(candidateID) AND s.day >= (now() AT TIME ZONE 'Asia/Shanghai')::date
             ORDER BY s.day, s.starts_at LIMIT 200
             """, logger: logger)
@@ -27,8 +29,10 @@ struct AppointmentStore: Sendable {
     func booked(by candidateID: Int64) async throws -> AppointmentSlotView? {
         let rows = try await postgres.query(
             """
-            SELECT s.id, to_char(s.day, 'YYYY-MM-DD'), to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI'), s.capacity - s.booked
-            FROM appointment a JOIN appointment_slot s ON s.id = a.slot_id WHERE a.candidate_id = \(candidateID)
+            SELECT s.id, to_char(s.day, 'YYYY-MM-DD'), to_char(s.starts_at, 'HH24:MI'), to_char(s.ends_at, 'HH24:MI'),
+                   s.capacity - coalesce(t.booked, 0)
+            FROM appointment a JOIN appointment_slot s ON s.id = a.slot_id LEFT JOIN appointment_seat t ON t.slot_id = s.id
+            WHERE a.candidate_id = \(candidateID)
             """, logger: logger)
         for try await (id, day, start, end, remaining) in rows.decode((Int64, String, String, String, Int).self) {
             return AppointmentSlotView(id: id, day: day, startsAt: start, endsAt: end, remaining: remaining)
@@ -36,8 +40,8 @@ struct AppointmentStore: Sendable {
         return nil
     }
 
-    /// Takes a seat (the slot row's `booked < capacity` update is the guard, so a full slot is
-    /// refused, never overbooked), gives back the seat held before, records the booking; all in
+    /// Takes a seat (the seat row's upsert, counting only below the capacity, is the guard, so a
+    /// full slot is refused, never overbooked), gives back the seat held before, records the booking; all in
     /// one transaction with the candidate's row locked.
     func book(_ slotID: Int64, for candidateID: Int64) async throws -> BookingOutcome {
         try await postgres.withTransaction(logger: logger) { connection in
@@ -60,9 +64,12 @@ struct AppointmentStore: Sendable {
             if held == slotID { return .unchanged }
             let taken = try await connection.query(
                 """
-                UPDATE appointment_slot SET booked = booked + 1
-                WHERE id = \(slotID) AND point_id = \(point) AND day >= (now() AT TIME ZONE 'Asia/Shanghai')::date AND booked < capacity
-                RETURNING id
+                INSERT INTO appointment_seat AS t (slot_id, booked)
+                SELECT id, 1 FROM appointment_slot
+                WHERE id = \(slotID) AND point_id = \(point) AND day >= (now() AT TIME ZONE 'Asia/Shanghai')::date
+                ON CONFLICT (slot_id) DO UPDATE SET booked = t.booked + 1
+                    WHERE t.booked < (SELECT capacity FROM appointment_slot WHERE id = t.slot_id)
+                RETURNING t.slot_id
                 """, logger: logger)
             var seat = false
             for try await _ in taken { seat = true }
@@ -74,7 +81,7 @@ struct AppointmentStore: Sendable {
                 return .unknownSlot
             }
             if let held {
-                try await connection.query("UPDATE appointment_slot SET booked = booked - 1 WHERE id = \(held)", logger: logger)
+                try await connection.query("UPDATE appointment_seat SET booked = booked - 1 WHERE slot_id = \(held)", logger: logger)
             }
             try await connection.query(
                 """

@@ -61,7 +61,7 @@ struct CandidateAccountRoutes: Sendable {
         guard let document, let name else { throw APIError.invalid(validation.errors) }
 
         let hash = try await access.passwords.hash(input.password)
-        guard let id = try await store.signUp(document, name: name, phone: input.phone, passwordHash: hash, countyID: input.countyID) else {
+        guard let id = try await store.signUp(.init(document: document, name: name, phone: input.phone, passwordHash: hash, countyID: input.countyID)) else {
             throw APIError(
                 .conflict, code: "account.exists", message: "该证件号码已注册。如忘记密码，请使用“找回密码”通过注册手机重设。",
                 fields: [.init(field: "documentNumber", code: "account.exists", message: "该证件号码已注册，请找回密码")])

@@ -38,22 +38,60 @@ struct CandidateAccountStore: Sendable {
         return false
     }
 
+    /// A new candidate account before it is sealed: from the sign-up page (with a password) or
+    /// a paper draft form (without: the candidate sets one by the reset code).
+    struct NewAccount: Sendable {
+        let document: IdentityDocument
+        let name: String
+        let phone: String
+        let passwordHash: String?
+        let countyID: String
+    }
+
     /// A new account; nil when this person already has one.
-    func signUp(_ document: IdentityDocument, name: String, phone: String, passwordHash: String, countyID: String) async throws -> Int64? {
-        let number = try cipher.seal(document.number, column: Self.documentColumn)
-        let sealedPhone = try cipher.seal(phone, column: Self.phoneColumn)
-        let rows = try await postgres.query(
+    func signUp(_ account: NewAccount) async throws -> Int64? {
+        try await postgres.withConnection { connection in
+            try await create([account], on: connection)[cipher.documentLookup(account.document)]
+        }
+    }
+
+    /// The one way candidate accounts are made, in sets: the numbers sealed, found again by
+    /// their keyed hashes. Returns the new ids by lookup hash; a person who already has an
+    /// account is left out (the hash is unique).
+    func create(_ accounts: [NewAccount], on connection: PostgresConnection) async throws -> [[UInt8]: Int64] {
+        guard !accounts.isEmpty else { return [:] }
+        var types: [String] = [], numbers: [ByteBuffer] = [], lookups: [ByteBuffer] = [], masks: [String] = [], names: [String] = []
+        var phones: [ByteBuffer] = [], phoneMasks: [String] = [], keyIDs: [String] = [], passwords: [String] = [], counties: [String] = []
+        for account in accounts {
+            let number = try cipher.seal(account.document.number, column: Self.documentColumn)
+            let phone = try cipher.seal(account.phone, column: Self.phoneColumn)
+            types.append(account.document.type.rawValue)
+            numbers.append(ByteBuffer(bytes: number.bytes))
+            lookups.append(lookup(account.document))
+            masks.append(account.document.masked)
+            names.append(account.name)
+            phones.append(ByteBuffer(bytes: phone.bytes))
+            phoneMasks.append(PersonalDataMask.maskPhone(account.phone))
+            keyIDs.append(number.keyID)
+            passwords.append(account.passwordHash ?? "")  // no array of optionals in the wire format: '' is none
+            counties.append(account.countyID)
+        }
+        var created: [[UInt8]: Int64] = [:]
+        for try await (lookup, id) in try await connection.query(
             """
             INSERT INTO candidate_account (document_type, document_number_sealed, document_number_lookup, document_number_masked,
                 name, phone_sealed, phone_masked, personal_data_key_id, password_hash, organisation_node_id)
-            VALUES (\(document.type.rawValue), \(ByteBuffer(bytes: number.bytes)), \(lookup(document)), \(document.masked),
-                \(name), \(ByteBuffer(bytes: sealedPhone.bytes)), \(PersonalDataMask.maskPhone(phone)), \(number.keyID),
-                \(passwordHash), \(countyID))
+            SELECT t.type, t.number, t.lookup, t.masked, t.name, t.phone, t.phone_masked, t.key_id, nullif(t.password, ''), t.county
+            FROM unnest(\(types)::text[], \(numbers)::bytea[], \(lookups)::bytea[], \(masks)::text[], \(names)::text[], \(phones)::bytea[],
+                        \(phoneMasks)::text[], \(keyIDs)::text[], \(passwords)::text[], \(counties)::text[])
+                AS t(type, number, lookup, masked, name, phone, phone_masked, key_id, password, county)
             ON CONFLICT (document_number_lookup) DO NOTHING
-            RETURNING id
-            """, logger: logger)
-        for try await id in rows.decode(Int64.self) { return id }
-        return nil
+            RETURNING document_number_lookup, id
+            """, logger: logger
+        ).decode((ByteBuffer, Int64).self) {
+            created[Array(buffer: lookup)] = id
+        }
+        return created
     }
 
     /// The account's id and password hash (nil for an account entered from a paper form whose

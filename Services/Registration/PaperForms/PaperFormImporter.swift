@@ -274,38 +274,13 @@ struct PaperFormImporter: MessageHandler {
 
     static let locked = FieldError(field: "documentNumber", code: "registration.locked", message: "该考生已现场确认，不能再由草表修改")
 
-    /// New accounts (no password yet), by lookup hash.
+    /// New accounts (no password yet), by lookup hash: all of them, or the batch fails (rows
+    /// were checked as new under the batch's locks).
     private func createAccounts(_ applications: [PaperFormApplication], on connection: PostgresConnection) async throws -> [[UInt8]: Int64] {
-        guard !applications.isEmpty else { return [:] }
-        var types: [String] = [], numbers: [ByteBuffer] = [], lookups: [ByteBuffer] = [], masks: [String] = [], names: [String] = []
-        var phones: [ByteBuffer] = [], phoneMasks: [String] = [], keyIDs: [String] = [], counties: [String] = []
-        for application in applications {
-            let number = try cipher.seal(application.document.number, column: CandidateAccountStore.documentColumn)
-            let phone = try cipher.seal(application.phone, column: CandidateAccountStore.phoneColumn)
-            types.append(application.document.type.rawValue)
-            numbers.append(ByteBuffer(bytes: number.bytes))
-            lookups.append(ByteBuffer(bytes: application.lookup))
-            masks.append(application.document.masked)
-            names.append(application.name)
-            phones.append(ByteBuffer(bytes: phone.bytes))
-            phoneMasks.append(PersonalDataMask.maskPhone(application.phone))
-            keyIDs.append(number.keyID)
-            counties.append(application.countyID)
-        }
-        var created: [[UInt8]: Int64] = [:]
-        for try await (lookup, id) in try await connection.query(
-            """
-            INSERT INTO candidate_account (document_type, document_number_sealed, document_number_lookup, document_number_masked,
-                name, phone_sealed, phone_masked, personal_data_key_id, password_hash, organisation_node_id)
-            SELECT t.type, t.number, t.lookup, t.masked, t.name, t.phone, t.phone_masked, t.key_id, NULL, t.county
-            FROM unnest(\(types)::text[], \(numbers)::bytea[], \(lookups)::bytea[], \(masks)::text[], \(names)::text[], \(phones)::bytea[],
-                        \(phoneMasks)::text[], \(keyIDs)::text[], \(counties)::text[])
-                AS t(type, number, lookup, masked, name, phone, phone_masked, key_id, county)
-            RETURNING document_number_lookup, id
-            """, logger: logger
-        ).decode((ByteBuffer, Int64).self) {
-            created[Array(buffer: lookup)] = id
-        }
+        let accounts = CandidateAccountStore(postgres: postgres, cipher: cipher, logger: logger)
+        let created = try await accounts.create(
+            applications.map { .init(document: $0.document, name: $0.name, phone: $0.phone, passwordHash: nil, countyID: $0.countyID) },
+            on: connection)
         guard created.count == applications.count else { throw PaperFormImportFailure.accountNotCreated }
         return created
     }

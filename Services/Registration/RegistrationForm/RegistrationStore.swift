@@ -202,8 +202,8 @@ struct RegistrationStore: Sendable {
                   AND sl.point_id IS DISTINCT FROM nullif(i.point_id, '') AND i.candidate_id IN (SELECT candidate_id FROM saved)
                 RETURNING ap.candidate_id, ap.slot_id
             ), seat_returned AS (
-                UPDATE appointment_slot sl SET booked = sl.booked - x.seats
-                FROM (SELECT slot_id, count(*)::int AS seats FROM released GROUP BY slot_id) x WHERE sl.id = x.slot_id
+                UPDATE appointment_seat t SET booked = t.booked - x.seats
+                FROM (SELECT slot_id, count(*)::int AS seats FROM released GROUP BY slot_id) x WHERE t.slot_id = x.slot_id
             ), event AS (
                 INSERT INTO outbox_event (message_id, aggregate_id, event_type, schema_version, routing_key, payload)
                 SELECT i.message_id, 'candidate-' || i.candidate_id, '\(CandidateSubmitted.eventType)', \(CandidateSubmitted.schemaVersion),

@@ -206,6 +206,14 @@ import Testing
             let list = (try JSONSerialization.jsonObject(with: Data(due.body.readableBytesView)) as? [[String: Any]]) ?? []
             #expect(list.count == 10)
             #expect(list.allSatisfy { ($0["documentNumber"] as? String)?.contains("********") == true })
+            let slotID = slot
+            let seats = try await fixture.postgres.query("SELECT booked FROM appointment_seat WHERE slot_id = \(slotID)", logger: TestStack.logger)
+                .decode(Int.self).first { _ in true }
+            #expect(seats == 10)
+            // Whatever the code does, the database takes no seat beyond the capacity.
+            await #expect(throws: (any Error).self) {
+                try await fixture.postgres.query("UPDATE appointment_seat SET booked = booked + 1 WHERE slot_id = \(slotID)", logger: TestStack.logger)
+            }
         }
     }
 

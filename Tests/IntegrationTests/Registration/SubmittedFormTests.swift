@@ -183,7 +183,7 @@ import Testing
             var (candidate, browser) = try await Self.submitted(fixture, point: first)
             #expect(try await fixture.send(.post, "/appointment", ["slotID": slot], as: &browser).status == .ok)
             func booked() async throws -> Int {
-                try await fixture.postgres.query("SELECT booked FROM appointment_slot WHERE id = \(slot)", logger: TestStack.logger)
+                try await fixture.postgres.query("SELECT coalesce((SELECT booked FROM appointment_seat WHERE slot_id = \(slot)), 0)", logger: TestStack.logger)
                     .decode(Int.self).first { _ in true } ?? -1
             }
             #expect(try await booked() == 1)

@@ -1,4 +1,5 @@
 import Foundation
+import ArrangementService
 import ServiceRuntime
 
 /// Exam arrangement (编排): exam sites, districts, admission-ticket numbering, rooms to sites.

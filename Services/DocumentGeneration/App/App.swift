@@ -1,4 +1,5 @@
 import Foundation
+import DocumentGenerationService
 import ServiceRuntime
 
 /// Exam documents as PDF: flow forms, admission tickets, site materials, registration forms.
