@@ -62,7 +62,7 @@ VALUES ('{uuid.uuid4()}', 'paper-forms-BENCHPOINT', 'PaperFormBatchUploaded', 1,
 print(f"uploaded {rows} rows ({len(file) // 1024} KiB)", flush=True)
 deadline = time.time() + 600
 while time.time() < deadline:
-    status = query(f"SELECT status FROM paper_form_batch WHERE id = '{batch}'")
+    status = query(f"SELECT status FROM paper_form_import WHERE batch_id = '{batch}'")
     if status in ("done", "failed"):
         break
     time.sleep(0.2)
@@ -70,7 +70,7 @@ result = query(f"""
 SELECT b.status || ' ' || extract(epoch FROM b.finished_at - b.started_at)::numeric(10,2) || ' ' ||
        count(*) FILTER (WHERE r.outcome = 'created') || ' ' || count(*) FILTER (WHERE r.outcome IN ('updated', 'unchanged')) || ' ' ||
        count(*) FILTER (WHERE r.outcome = 'error')
-FROM paper_form_batch b LEFT JOIN paper_form_row r ON r.batch_id = b.id WHERE b.id = '{batch}' GROUP BY b.id""")
+FROM paper_form_import b LEFT JOIN paper_form_row r ON r.batch_id = b.batch_id WHERE b.batch_id = '{batch}' GROUP BY b.batch_id""")
 status, seconds, created, updated, errors = result.split()
 print(f"status {status}: {created} created, {updated} updated (accounts of earlier runs), {errors} reported with their field, "
       f"in {seconds} s of worker time "

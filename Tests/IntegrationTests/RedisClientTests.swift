@@ -80,24 +80,26 @@ import Testing
     @Test func aCommandWithoutAReplyInTimeIsUnavailableAndTheNextOneWorks() async throws {
         var settings = TestStack.redis
         settings.maxConnections = 1
-        settings.commandTimeout = .seconds(3)
+        // 6 s: on a machine starting every suite at once, opening the connection and getting
+        // BLPOP held once took over 3 s.
+        settings.commandTimeout = .seconds(6)
         try await withRedis(settings) { redis in
             let started = ContinuousClock.now
-            // The server holds BLPOP's reply for 30 s; the client waits 3 s.
+            // The server holds BLPOP's reply for 30 s; the client waits 6 s.
             let k = key()
             let blocked = Task { () throws(RedisError) -> RedisValue in try await redis.send("BLPOP", k, "30") }
             // ECHO must queue behind BLPOP on the wire, so wait until the server holds BLPOP. (A
             // fixed pause lost the race once in CI: both commands waited for the connection to
             // open, and ECHO was written first and answered.)
             let held = try await withRedis { observer in
-                while ContinuousClock.now - started < .seconds(3) {
+                while ContinuousClock.now - started < .seconds(6) {
                     let clients = try await observer.send("CLIENT", "LIST", "TYPE", "normal").string ?? ""
                     if clients.contains("cmd=blpop") { return true }
                     try await Task.sleep(for: .milliseconds(10))
                 }
                 return false
             }
-            try #require(held, "the server held BLPOP within its 3 s")
+            try #require(held, "the server held BLPOP within its 6 s")
             let behind = Task { () throws(RedisError) -> RedisValue in try await redis.send("ECHO", "queued behind it") }
             for task in [blocked, behind] {
                 let error = await #expect(throws: RedisError.self) { try await task.value }

@@ -7,8 +7,8 @@ import NIOCore
 import PostgresNIO
 import ServiceRuntime
 
-/// Uploaded batches of paper draft forms (`paper_form_batch`, the file sealed at rest) and the
-/// import's report rows (`paper_form_row`, written by the registration worker).
+/// Uploaded batches of paper draft forms (`paper_form_batch`, the file sealed at rest), and how
+/// their import goes (`paper_form_import`, `paper_form_row`: the registration worker's, read here).
 struct PaperFormBatchStore: Sendable {
     let postgres: PostgresClient
     let cipher: PersonalDataCipher
@@ -60,14 +60,15 @@ struct PaperFormBatchStore: Sendable {
     func state(of id: UUID) async throws -> (progress: Progress, path: String)? {
         let rows = try await postgres.query(
             """
-            SELECT b.file_name, b.status, b.total_rows, b.failure, n.path::text,
+            SELECT b.file_name, coalesce(i.status, 'queued'), i.total_rows, i.failure, n.path::text,
                    count(r.row_number)::int,
                    count(*) FILTER (WHERE r.outcome = 'created')::int, count(*) FILTER (WHERE r.outcome = 'updated')::int,
                    count(*) FILTER (WHERE r.outcome = 'unchanged')::int, count(*) FILTER (WHERE r.outcome = 'error')::int
             FROM paper_form_batch b JOIN organisation_node n ON n.id = b.point_id
+            LEFT JOIN paper_form_import i ON i.batch_id = b.id
             LEFT JOIN paper_form_row r ON r.batch_id = b.id
             WHERE b.id = \(id)
-            GROUP BY b.id, n.path
+            GROUP BY b.id, n.path, i.batch_id
             """, logger: logger)
         for try await (name, status, total, failure, path, processed, created, updated, unchanged, errors) in rows.decode(
             (String, String, Int?, String?, String, Int, Int, Int, Int, Int).self)

@@ -4,7 +4,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The `paper_form_batch` table as the importer reads it. The file is sealed at rest.
+/// Uploaded batches as the importer reads them (`paper_form_batch`, Confirmation's; the file is
+/// sealed at rest) and how far their import went (`paper_form_import`, the importer's own).
 struct PaperFormBatches: Sendable {
     let postgres: PostgresClient
     let cipher: PersonalDataCipher
@@ -22,8 +23,9 @@ struct PaperFormBatches: Sendable {
     func openForImport(_ id: UUID) async throws -> Batch? {
         let rows = try await postgres.query(
             """
-            SELECT point_id, uploaded_by, uploaded_from, file_sealed, key_id FROM paper_form_batch
-            WHERE id = \(id) AND status IN ('queued', 'importing')
+            SELECT b.point_id, b.uploaded_by, b.uploaded_from, b.file_sealed, b.key_id
+            FROM paper_form_batch b LEFT JOIN paper_form_import i ON i.batch_id = b.id
+            WHERE b.id = \(id) AND coalesce(i.status, 'importing') = 'importing'
             """, logger: logger)
         for try await (point, uploadedBy, uploadedFrom, sealed, keyID) in rows.decode((String, Int64, String, ByteBuffer, String).self) {
             let file = try cipher.openBytes(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: PaperFormBatchUploaded.sealedFileColumn)

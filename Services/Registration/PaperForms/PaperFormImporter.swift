@@ -32,8 +32,9 @@ struct PaperFormImporter: MessageHandler {
         let outcome = try await importRows(of: batch)
         try await transaction.query(
             """
-            UPDATE paper_form_batch SET status = \(outcome.failure == nil ? "done" : "failed"), failure = \(outcome.failure), finished_at = clock_timestamp()
-            WHERE id = \(batch.id)
+            INSERT INTO paper_form_import (batch_id, status, failure, finished_at)
+            VALUES (\(batch.id), \(outcome.failure == nil ? "done" : "failed"), \(outcome.failure), clock_timestamp())
+            ON CONFLICT (batch_id) DO UPDATE SET status = excluded.status, failure = excluded.failure, finished_at = excluded.finished_at
             """, logger: logger)
         logger.info("paper forms imported", metadata: ["batch": "\(batch.id)", "rows": "\(outcome.rows)", "failure": "\(outcome.failure ?? "-")"])
     }
@@ -56,8 +57,8 @@ struct PaperFormImporter: MessageHandler {
         guard let year = try await submissions.years.current() else { return Outcome(failure: "本年度报名尚未开放") }
         try await postgres.query(
             """
-            UPDATE paper_form_batch SET status = 'importing', total_rows = \(file.rows.count), started_at = coalesce(started_at, now())
-            WHERE id = \(batch.id)
+            INSERT INTO paper_form_import (batch_id, status, total_rows) VALUES (\(batch.id), 'importing', \(file.rows.count))
+            ON CONFLICT (batch_id) DO UPDATE SET total_rows = excluded.total_rows
             """, logger: logger)
 
         var done = Set<Int>()
