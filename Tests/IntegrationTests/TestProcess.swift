@@ -71,6 +71,10 @@ extension Process {
 /// test's busy session ended when it ran beside the 10,000-event statistics test.)
 actor MachineLoad {
     static let shared = MachineLoad()
+    /// Registration workers consume every Registration queue: a test that starts one would take
+    /// another's paper forms or notices (the kill test once found its batch finished by the notice
+    /// test's worker). Such tests take turns here.
+    static let registrationWorkers = MachineLoad()
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 

@@ -50,21 +50,32 @@ struct CandidateNoticeRecorder: MessageHandler {
     }
 }
 
-/// Sends the notices not yet sent, oldest first, a few at a time, each marked in the
-/// transaction that holds its row (`SKIP LOCKED`: any number of workers share them). A failed
-/// send is tried again on later passes, at most five times.
+/// Sends the notices not yet sent, oldest first, up to 100 a pass and 10 at once, and marks
+/// them in one statement in the transaction that holds their rows (`SKIP LOCKED`: any number of
+/// workers share them). A failed send is tried again on later passes, at most five times.
 struct CandidateNoticeSender: Service {
     let postgres: PostgresClient
     let cipher: PersonalDataCipher
     let sms: any SMSSender
     let logger: Logger
     var interval: Duration = .seconds(1)
+    static let perPass = 100
+    static let sendingAtOnce = 10
 
     func run() async throws {
         await PeriodicWork.run(every: interval, logger: logger, failure: "candidate notices not sent") { try await sendNext() > 0 }
     }
 
-    /// Sends up to 20 waiting notices; how many it handled.
+    /// What became of one notice this pass.
+    struct Outcome: Sendable {
+        let id: UUID
+        /// nil: sent.
+        let failure: String?
+        /// The phone cannot be opened (its key is gone): it never will be, so no more attempts.
+        let hopeless: Bool
+    }
+
+    /// Sends up to `perPass` waiting notices; how many it handled.
     func sendNext() async throws -> Int {
         try await postgres.withTransaction(logger: logger) { connection in
             var due: [(UUID, String, ByteBuffer, String)] = []
@@ -73,31 +84,47 @@ struct CandidateNoticeSender: Service {
                 SELECT n.message_id, n.text, c.phone_sealed, c.personal_data_key_id
                 FROM candidate_notice n JOIN candidate_account c ON c.id = n.candidate_id
                 WHERE n.sent_at IS NULL AND n.attempts < 5
-                ORDER BY n.created_at LIMIT 20 FOR UPDATE OF n SKIP LOCKED
+                ORDER BY n.created_at LIMIT \(Self.perPass) FOR UPDATE OF n SKIP LOCKED
                 """, logger: logger
             ).decode((UUID, String, ByteBuffer, String).self) {
                 due.append(row)
             }
-            for (id, text, sealed, keyID) in due {
-                let phone: String
-                do {
-                    phone = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.phoneColumn)
-                } catch {
-                    // A phone that cannot be opened never will be (its key is gone): given up at once.
-                    try await connection.query(
-                        "UPDATE candidate_notice SET attempts = 5, last_error = 'phone cannot be opened' WHERE message_id = \(id)", logger: logger)
-                    continue
+            guard !due.isEmpty else { return 0 }
+            let outcomes = await withTaskGroup(of: Outcome.self) { group in
+                var outcomes: [Outcome] = []
+                for (index, (id, text, sealed, keyID)) in due.enumerated() {
+                    if index >= Self.sendingAtOnce, let outcome = await group.next() { outcomes.append(outcome) }
+                    group.addTask { await send(id, text, sealed: sealed, keyID: keyID) }
                 }
-                do {
-                    try await sms.send(text, to: phone)
-                    try await connection.query("UPDATE candidate_notice SET sent_at = now(), attempts = attempts + 1 WHERE message_id = \(id)", logger: logger)
-                } catch {
-                    let reason = String(describing: type(of: error))
-                    try await connection.query(
-                        "UPDATE candidate_notice SET attempts = attempts + 1, last_error = \(reason) WHERE message_id = \(id)", logger: logger)
-                }
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes
             }
+            try await connection.query(
+                """
+                UPDATE candidate_notice n
+                SET sent_at = CASE WHEN t.failure = '' THEN now() END,
+                    attempts = CASE WHEN t.hopeless THEN 5 ELSE n.attempts + 1 END,
+                    last_error = nullif(t.failure, '')
+                FROM unnest(\(outcomes.map(\.id))::uuid[], \(outcomes.map { $0.failure ?? "" })::text[], \(outcomes.map(\.hopeless))::bool[])
+                    AS t(id, failure, hopeless)
+                WHERE n.message_id = t.id
+                """, logger: logger)
             return due.count
+        }
+    }
+
+    private func send(_ id: UUID, _ text: String, sealed: ByteBuffer, keyID: String) async -> Outcome {
+        let phone: String
+        do {
+            phone = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: CandidateAccountStore.phoneColumn)
+        } catch {
+            return Outcome(id: id, failure: "phone cannot be opened", hopeless: true)
+        }
+        do {
+            try await sms.send(text, to: phone)
+            return Outcome(id: id, failure: nil, hopeless: false)
+        } catch {
+            return Outcome(id: id, failure: String(describing: type(of: error)), hopeless: false)
         }
     }
 }

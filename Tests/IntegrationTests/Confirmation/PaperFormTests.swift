@@ -149,121 +149,127 @@ import ZIPFoundation
     }
 
     @Test func aBatchImportsThroughTheWebFormsRulesAndAReuploadChangesNothing() async throws {
-        try await AccessFixture.with { fixture in
-            try await ExamYearSetup.shared.ensure(fixture)
-            var (_, province) = try await fixture.signedInProvinceAdministrator()
-            let (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
-            let (rows, bad) = Self.rows(60, tag: "T\(UUID().uuidString.prefix(6))")
+        try await MachineLoad.registrationWorkers.alone {
+            try await AccessFixture.with { fixture in
+                try await ExamYearSetup.shared.ensure(fixture)
+                var (_, province) = try await fixture.signedInProvinceAdministrator()
+                let (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+                let (rows, bad) = Self.rows(60, tag: "T\(UUID().uuidString.prefix(6))")
 
-            // Not a batch file at all: refused at once.
-            let image = try await Self.upload(TestImages.photo, name: "forms.csv", fixture, as: operatorBrowser)
-            #expect(image.status == .unprocessableContent)
-            #expect(image.errorFields == ["file"] && image.text.contains("paper_form.format"))
+                // Not a batch file at all: refused at once.
+                let image = try await Self.upload(TestImages.photo, name: "forms.csv", fixture, as: operatorBrowser)
+                #expect(image.status == .unprocessableContent)
+                #expect(image.errorFields == ["file"] && image.text.contains("paper_form.format"))
 
-            let worker = try Self.startWorker()
-            let first = try await Self.upload(Self.csv(rows), name: "forms.csv", fixture, as: operatorBrowser)
-            #expect(first.status == .accepted, "\(first.text)")
-            let batch = try #require(first.json["batchID"] as? String)
-            let done = try await Self.finished(batch, fixture, as: operatorBrowser)
-            #expect(done["status"] as? String == "done", "\(done)")
-            #expect(done["totalRows"] as? Int == 60 && done["created"] as? Int == 57 && done["errors"] as? Int == 3, "\(done)")
-            let report = try await Self.report(batch, fixture, as: operatorBrowser)
-            #expect(report.count == 60)
-            for (line, field) in bad {
-                #expect(report[line]?.outcome == "错误", "line \(line)")
-                #expect(report[line]?.fields.contains(field) == true, "line \(line): \(report[line]?.fields ?? [])")
+                let worker = try Self.startWorker()
+                let first = try await Self.upload(Self.csv(rows), name: "forms.csv", fixture, as: operatorBrowser)
+                #expect(first.status == .accepted, "\(first.text)")
+                let batch = try #require(first.json["batchID"] as? String)
+                let done = try await Self.finished(batch, fixture, as: operatorBrowser)
+                #expect(done["status"] as? String == "done", "\(done)")
+                #expect(done["totalRows"] as? Int == 60 && done["created"] as? Int == 57 && done["errors"] as? Int == 3, "\(done)")
+                let report = try await Self.report(batch, fixture, as: operatorBrowser)
+                #expect(report.count == 60)
+                for (line, field) in bad {
+                    #expect(report[line]?.outcome == "错误", "line \(line)")
+                    #expect(report[line]?.fields.contains(field) == true, "line \(line): \(report[line]?.fields ?? [])")
+                }
+                // Imported candidates are submitted at the point, with the transition by the operator.
+                let good = rows.enumerated().filter { bad[$0.offset + 2] == nil }.map { $0.element["rowID"]! }
+                let submitted = try await fixture.postgres.query(
+                    """
+                    SELECT count(*)::int FROM paper_form_entry e JOIN candidate_account c ON c.id = e.candidate_id
+                    JOIN candidate_transition t ON t.candidate_id = c.id AND t.to_status = 'submitted' AND t.actor_kind = 'staff'
+                    WHERE e.point_id = 'TP430102A' AND e.row_id = ANY(\(good)) AND c.status = 'submitted' AND c.password_hash IS NULL
+                    """, logger: TestStack.logger
+                ).decode(Int.self).first { _ in true }
+                #expect(submitted == 57)
+
+                // The same file again (as XLSX this time): every good row unchanged, the bad ones reported again.
+                let again = try await Self.upload(try Self.xlsx(rows), name: "forms.xlsx", fixture, as: operatorBrowser)
+                let second = try #require(again.json["batchID"] as? String, "\(again.text)")
+                let redone = try await Self.finished(second, fixture, as: operatorBrowser)
+                #expect(redone["unchanged"] as? Int == 57 && redone["created"] as? Int == 0 && redone["errors"] as? Int == 3, "\(redone)")
+                let accounts = try await fixture.postgres.query(
+                    "SELECT count(DISTINCT candidate_id)::int FROM paper_form_entry WHERE point_id = 'TP430102A' AND row_id = ANY(\(good))",
+                    logger: TestStack.logger
+                ).decode(Int.self).first { _ in true }
+                #expect(accounts == 57)
+                try await Self.stop(worker)
+
+                // Scope: another point's operator cannot read the batch.
+                var (_, other) = try await fixture.signedInStaff(at: "TP430103L", roles: ["point_operator"], approvedBy: &province)
+                #expect(try await fixture.send(.get, "/staff/paper-forms/\(batch)", as: &other).status == .forbidden)
             }
-            // Imported candidates are submitted at the point, with the transition by the operator.
-            let good = rows.enumerated().filter { bad[$0.offset + 2] == nil }.map { $0.element["rowID"]! }
-            let submitted = try await fixture.postgres.query(
-                """
-                SELECT count(*)::int FROM paper_form_entry e JOIN candidate_account c ON c.id = e.candidate_id
-                JOIN candidate_transition t ON t.candidate_id = c.id AND t.to_status = 'submitted' AND t.actor_kind = 'staff'
-                WHERE e.point_id = 'TP430102A' AND e.row_id = ANY(\(good)) AND c.status = 'submitted' AND c.password_hash IS NULL
-                """, logger: TestStack.logger
-            ).decode(Int.self).first { _ in true }
-            #expect(submitted == 57)
-
-            // The same file again (as XLSX this time): every good row unchanged, the bad ones reported again.
-            let again = try await Self.upload(try Self.xlsx(rows), name: "forms.xlsx", fixture, as: operatorBrowser)
-            let second = try #require(again.json["batchID"] as? String, "\(again.text)")
-            let redone = try await Self.finished(second, fixture, as: operatorBrowser)
-            #expect(redone["unchanged"] as? Int == 57 && redone["created"] as? Int == 0 && redone["errors"] as? Int == 3, "\(redone)")
-            let accounts = try await fixture.postgres.query(
-                "SELECT count(DISTINCT candidate_id)::int FROM paper_form_entry WHERE point_id = 'TP430102A' AND row_id = ANY(\(good))",
-                logger: TestStack.logger
-            ).decode(Int.self).first { _ in true }
-            #expect(accounts == 57)
-            try await Self.stop(worker)
-
-            // Scope: another point's operator cannot read the batch.
-            var (_, other) = try await fixture.signedInStaff(at: "TP430103L", roles: ["point_operator"], approvedBy: &province)
-            #expect(try await fixture.send(.get, "/staff/paper-forms/\(batch)", as: &other).status == .forbidden)
         }
     }
 
     @Test func aFileWithoutTheRequiredColumnsFailsWithTheReason() async throws {
-        try await AccessFixture.with { fixture in
-            try await ExamYearSetup.shared.ensure(fixture)
-            var (_, province) = try await fixture.signedInProvinceAdministrator()
-            let (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
-            let worker = try Self.startWorker()
-            let uploaded = try await Self.upload(Array("草表编号,姓名,血型\r\nA1,张三,O\r\n".utf8), name: "wrong.csv", fixture, as: operatorBrowser)
-            let batch = try #require(uploaded.json["batchID"] as? String)
-            let done = try await Self.finished(batch, fixture, as: operatorBrowser)
-            try await Self.stop(worker)
-            #expect(done["status"] as? String == "failed")
-            let failure = done["failure"] as? String ?? ""
-            #expect(failure.contains("未知的列：血型") && failure.contains("documentNumber"), "\(failure)")
+        try await MachineLoad.registrationWorkers.alone {
+            try await AccessFixture.with { fixture in
+                try await ExamYearSetup.shared.ensure(fixture)
+                var (_, province) = try await fixture.signedInProvinceAdministrator()
+                let (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+                let worker = try Self.startWorker()
+                let uploaded = try await Self.upload(Array("草表编号,姓名,血型\r\nA1,张三,O\r\n".utf8), name: "wrong.csv", fixture, as: operatorBrowser)
+                let batch = try #require(uploaded.json["batchID"] as? String)
+                let done = try await Self.finished(batch, fixture, as: operatorBrowser)
+                try await Self.stop(worker)
+                #expect(done["status"] as? String == "failed")
+                let failure = done["failure"] as? String ?? ""
+                #expect(failure.contains("未知的列：血型") && failure.contains("documentNumber"), "\(failure)")
+            }
         }
     }
 
     /// kill -9 of the worker in the middle of a file, then a new worker: every row imported
     /// once, as an uninterrupted run would have (created, one submission and one event each).
     @Test func aKilledWorkerResumesAndTheEndStateIsAsIfUninterrupted() async throws {
-        try await AccessFixture.with { fixture in
-            try await ExamYearSetup.shared.ensure(fixture)
-            var (_, province) = try await fixture.signedInProvinceAdministrator()
-            let (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
-            let (rows, bad) = Self.rows(3000, tag: "K\(UUID().uuidString.prefix(6))")
-            let uploaded = try await Self.upload(Self.csv(rows), name: "big.csv", fixture, as: operatorBrowser)
-            let batch = try #require(uploaded.json["batchID"] as? String)
+        try await MachineLoad.registrationWorkers.alone {
+            try await AccessFixture.with { fixture in
+                try await ExamYearSetup.shared.ensure(fixture)
+                var (_, province) = try await fixture.signedInProvinceAdministrator()
+                let (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+                let (rows, bad) = Self.rows(3000, tag: "K\(UUID().uuidString.prefix(6))")
+                let uploaded = try await Self.upload(Self.csv(rows), name: "big.csv", fixture, as: operatorBrowser)
+                let batch = try #require(uploaded.json["batchID"] as? String)
 
-            let first = try Self.startWorker()
-            var browser = operatorBrowser
-            let midway = try await eventually(within: .seconds(120)) {
-                let processed = try await fixture.send(.get, "/staff/paper-forms/\(batch)", as: &browser).json["processedRows"] as? Int ?? 0
-                return processed >= 200
+                let first = try Self.startWorker()
+                var browser = operatorBrowser
+                let midway = try await eventually(within: .seconds(120)) {
+                    let processed = try await fixture.send(.get, "/staff/paper-forms/\(batch)", as: &browser).json["processedRows"] as? Int ?? 0
+                    return processed >= 200
+                }
+                #expect(midway)
+                kill(first.processIdentifier, SIGKILL)
+                _ = try await offThePool { first.waitUntilExit() }
+                let atKill = try await fixture.send(.get, "/staff/paper-forms/\(batch)", as: &browser).json
+                #expect((atKill["processedRows"] as? Int ?? 0) < 3000, "killed before the end: \(atKill)")
+
+                let second = try Self.startWorker()
+                let done = try await Self.finished(batch, fixture, as: operatorBrowser, within: .seconds(180))
+                try await Self.stop(second)
+                #expect(done["status"] as? String == "done", "\(done)")
+                #expect(done["processedRows"] as? Int == 3000)
+                #expect(done["created"] as? Int == 3000 - bad.count, "\(done)")
+                #expect(done["errors"] as? Int == bad.count)
+                #expect(done["updated"] as? Int == 0 && done["unchanged"] as? Int == 0, "no row applied twice: \(done)")
+                let report = try await Self.report(batch, fixture, as: operatorBrowser)
+                #expect(bad.allSatisfy { report[$0.key]?.fields.contains($0.value) == true })
+                // One submission and one event per imported candidate.
+                let good = rows.enumerated().filter { bad[$0.offset + 2] == nil }.map { $0.element["rowID"]! }
+                let counts = try await fixture.postgres.query(
+                    """
+                    SELECT count(DISTINCT e.candidate_id)::int,
+                           (SELECT count(*)::int FROM candidate_transition t JOIN paper_form_entry x ON x.candidate_id = t.candidate_id
+                            WHERE x.point_id = 'TP430102A' AND x.row_id = ANY(\(good)) AND t.to_status = 'submitted'),
+                           (SELECT count(*)::int FROM outbox_event o JOIN paper_form_entry x ON o.aggregate_id = 'candidate-' || x.candidate_id
+                            WHERE x.point_id = 'TP430102A' AND x.row_id = ANY(\(good)) AND o.event_type = 'CandidateSubmitted')
+                    FROM paper_form_entry e WHERE e.point_id = 'TP430102A' AND e.row_id = ANY(\(good))
+                    """, logger: TestStack.logger
+                ).decode((Int, Int, Int).self).first { _ in true }
+                #expect(counts?.0 == good.count && counts?.1 == good.count && counts?.2 == good.count, "\(String(describing: counts))")
             }
-            #expect(midway)
-            kill(first.processIdentifier, SIGKILL)
-            _ = try await offThePool { first.waitUntilExit() }
-            let atKill = try await fixture.send(.get, "/staff/paper-forms/\(batch)", as: &browser).json
-            #expect((atKill["processedRows"] as? Int ?? 0) < 3000, "killed before the end: \(atKill)")
-
-            let second = try Self.startWorker()
-            let done = try await Self.finished(batch, fixture, as: operatorBrowser, within: .seconds(180))
-            try await Self.stop(second)
-            #expect(done["status"] as? String == "done", "\(done)")
-            #expect(done["processedRows"] as? Int == 3000)
-            #expect(done["created"] as? Int == 3000 - bad.count, "\(done)")
-            #expect(done["errors"] as? Int == bad.count)
-            #expect(done["updated"] as? Int == 0 && done["unchanged"] as? Int == 0, "no row applied twice: \(done)")
-            let report = try await Self.report(batch, fixture, as: operatorBrowser)
-            #expect(bad.allSatisfy { report[$0.key]?.fields.contains($0.value) == true })
-            // One submission and one event per imported candidate.
-            let good = rows.enumerated().filter { bad[$0.offset + 2] == nil }.map { $0.element["rowID"]! }
-            let counts = try await fixture.postgres.query(
-                """
-                SELECT count(DISTINCT e.candidate_id)::int,
-                       (SELECT count(*)::int FROM candidate_transition t JOIN paper_form_entry x ON x.candidate_id = t.candidate_id
-                        WHERE x.point_id = 'TP430102A' AND x.row_id = ANY(\(good)) AND t.to_status = 'submitted'),
-                       (SELECT count(*)::int FROM outbox_event o JOIN paper_form_entry x ON o.aggregate_id = 'candidate-' || x.candidate_id
-                        WHERE x.point_id = 'TP430102A' AND x.row_id = ANY(\(good)) AND o.event_type = 'CandidateSubmitted')
-                FROM paper_form_entry e WHERE e.point_id = 'TP430102A' AND e.row_id = ANY(\(good))
-                """, logger: TestStack.logger
-            ).decode((Int, Int, Int).self).first { _ in true }
-            #expect(counts?.0 == good.count && counts?.1 == good.count && counts?.2 == good.count, "\(String(describing: counts))")
         }
     }
 }

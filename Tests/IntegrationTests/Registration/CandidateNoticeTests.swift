@@ -43,44 +43,46 @@ import Testing
     /// killed with SIGKILL while at it, the events come again, and a second worker finishes: two
     /// notices, each sent, and no more.
     @Test func aConfirmedThenPaidCandidateGetsExactlyTwoNoticesThroughAKillAndARedelivery() async throws {
-        try await AccessFixture.with { fixture in
-            try await ExamYearSetup.shared.ensure(fixture)
-            var (_, province) = try await fixture.signedInProvinceAdministrator()
-            var (candidate, browser) = try await PaymentTests.confirmedCandidate(fixture, province: &province)
-            let order = try await PaymentTests.order("alipay", fixture, as: &browser)
-            #expect(try await PaymentTests.notify(
-                "alipay", TestProviders.alipay(order: order.orderNo, trade: "2026N\(UUID().uuidString.prefix(8))", amountFen: order.amount), fixture
-            ).text == "success")
-            try await PaymentTests.applyAll(fixture)
-            let number = try #require(
-                try await fixture.postgres.query("SELECT candidate_number FROM candidate_confirmation WHERE candidate_id = \(candidate.id)", logger: TestStack.logger)
-                    .decode(String.self).first { _ in true })
+        try await MachineLoad.registrationWorkers.alone {
+            try await AccessFixture.with { fixture in
+                try await ExamYearSetup.shared.ensure(fixture)
+                var (_, province) = try await fixture.signedInProvinceAdministrator()
+                var (candidate, browser) = try await PaymentTests.confirmedCandidate(fixture, province: &province)
+                let order = try await PaymentTests.order("alipay", fixture, as: &browser)
+                #expect(try await PaymentTests.notify(
+                    "alipay", TestProviders.alipay(order: order.orderNo, trade: "2026N\(UUID().uuidString.prefix(8))", amountFen: order.amount), fixture
+                ).text == "success")
+                try await PaymentTests.applyAll(fixture)
+                let number = try #require(
+                    try await fixture.postgres.query("SELECT candidate_number FROM candidate_confirmation WHERE candidate_id = \(candidate.id)", logger: TestStack.logger)
+                        .decode(String.self).first { _ in true })
 
-            let first = try PaperFormTests.startWorker()
-            defer { first.stop() }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 500...2_500)))
-            Foundation.kill(first.processIdentifier, SIGKILL)
-            try await Self.publishAgain(candidate.id, fixture)
-            let second = try PaperFormTests.startWorker()
-            defer { second.stop() }
+                let first = try PaperFormTests.startWorker()
+                defer { first.stop() }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 500...2_500)))
+                Foundation.kill(first.processIdentifier, SIGKILL)
+                try await Self.publishAgain(candidate.id, fixture)
+                let second = try PaperFormTests.startWorker()
+                defer { second.stop() }
 
-            let bothSent = try await eventually(within: .seconds(60)) {
-                try await Self.notices(candidate.id, fixture).filter(\.sent).count == 2
+                let bothSent = try await eventually(within: .seconds(60)) {
+                    try await Self.notices(candidate.id, fixture).filter(\.sent).count == 2
+                }
+                #expect(bothSent)
+                // Give the repeats time to come through (other suites' events share the queue, so it
+                // need not be empty): nothing more comes of them.
+                let amqp = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: SystemQueues.all), logger: TestStack.logger)
+                _ = try await eventually(within: .seconds(15)) {
+                    try await amqp.inspect(queue: SystemQueues.candidateNotices.name).messages == 0
+                }
+                await amqp.close()
+                try await Task.sleep(for: .seconds(3))
+                let notices = try await Self.notices(candidate.id, fixture)
+                #expect(notices.map(\.kind).sorted() == ["confirmed", "paid"], "\(notices)")
+                #expect(notices.allSatisfy { $0.sent }, "\(notices)")
+                #expect(notices.first { $0.kind == "confirmed" }?.text.contains(number) == true, "the confirmation notice names the candidate number")
+                _ = candidate
             }
-            #expect(bothSent)
-            // Give the repeats time to come through (other suites' events share the queue, so it
-            // need not be empty): nothing more comes of them.
-            let amqp = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: SystemQueues.all), logger: TestStack.logger)
-            _ = try await eventually(within: .seconds(15)) {
-                try await amqp.inspect(queue: SystemQueues.candidateNotices.name).messages == 0
-            }
-            await amqp.close()
-            try await Task.sleep(for: .seconds(3))
-            let notices = try await Self.notices(candidate.id, fixture)
-            #expect(notices.map(\.kind).sorted() == ["confirmed", "paid"], "\(notices)")
-            #expect(notices.allSatisfy { $0.sent }, "\(notices)")
-            #expect(notices.first { $0.kind == "confirmed" }?.text.contains(number) == true, "the confirmation notice names the candidate number")
-            _ = candidate
         }
     }
 }
