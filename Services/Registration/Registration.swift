@@ -52,7 +52,7 @@ public enum RegistrationWorkers {
                 queue: SystemQueues.paperFormImports, handler: try paperFormImporter(dependencies), concurrency: 1, batchSize: 1,
                 settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
             QueueConsumer(
-                queue: SystemQueues.candidateNotices, handler: CandidateNoticeRecorder(), concurrency: 64,
+                queue: SystemQueues.candidateNotices, handler: CandidateNoticeRecorder(), concurrency: 200, batchSize: 100, gather: .milliseconds(50),
                 settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
             CandidateNoticeSender(postgres: dependencies.postgres, cipher: cipher, sms: sms, logger: dependencies.logger),
         ]

@@ -30,10 +30,11 @@ public enum ReviewAPI {
 public enum ReviewWorkers {
     public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
         [
-            // Events in batches of up to 100 per transaction: marks are appended, so batches
-            // never wait on each other.
+            // Events in batches of up to 100 per transaction, gathered for up to 50 ms: marks are
+            // appended, so batches never wait on each other.
             QueueConsumer(
-                queue: SystemQueues.candidateStatistics, handler: CandidateStatisticsRecorder(), concurrency: 100, batchSize: 50,
+                queue: SystemQueues.candidateStatistics, handler: CandidateStatisticsRecorder(), concurrency: 200, batchSize: 100,
+                gather: .milliseconds(50),
                 settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
             CandidateStatisticsFolder(postgres: dependencies.postgres, logger: dependencies.logger),
         ]

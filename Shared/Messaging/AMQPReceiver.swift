@@ -35,12 +35,16 @@ public final class AMQPReceiver: Sendable {
     }
 
     /// Calls `deliver` (on the receiver's thread) with the messages that arrived together, up to
-    /// `batchLimit` at once; `receivingEnded` once no more will come.
+    /// `batchLimit` at once, waiting up to `gather` after a batch's first message for more to
+    /// join it; `receivingEnded` once no more will come.
     public func run(
-        batchLimit: Int = 1, deliver: @escaping @Sendable ([IncomingMessage]) -> Void, receivingEnded: @escaping @Sendable () -> Void
+        batchLimit: Int = 1, gather: Duration = .zero, deliver: @escaping @Sendable ([IncomingMessage]) -> Void,
+        receivingEnded: @escaping @Sendable () -> Void
     ) async throws {
         thread.start()
-        try await thread.runIfActive { self.loop(batchLimit: max(batchLimit, 1), deliver: deliver, receivingEnded: receivingEnded) }
+        try await thread.runIfActive {
+            self.loop(batchLimit: max(batchLimit, 1), gather: gather, deliver: deliver, receivingEnded: receivingEnded)
+        }
         try await thread.shutdownGracefully()
     }
 
@@ -49,7 +53,7 @@ public final class AMQPReceiver: Sendable {
     public func stopReceiving() { receiving.store(false, ordering: .releasing) }
     public func finish() { finished.store(true, ordering: .releasing) }
 
-    private func loop(batchLimit: Int, deliver: @Sendable ([IncomingMessage]) -> Void, receivingEnded: @Sendable () -> Void) {
+    private func loop(batchLimit: Int, gather: Duration, deliver: @Sendable ([IncomingMessage]) -> Void, receivingEnded: @Sendable () -> Void) {
         var connection: AMQPConnection?
         var generation = 0
         var backoff = Duration.milliseconds(100)
@@ -79,9 +83,12 @@ public final class AMQPReceiver: Sendable {
                 // Short waits while messages are in hand, so that their acknowledgements go out promptly.
                 let wait: Duration = inHand.load(ordering: .relaxed) > 0 ? .milliseconds(2) : .milliseconds(50)
                 if let first = try current.nextDelivery(timeout: wait, generation: generation) {
-                    // What else has already arrived goes along, without waiting for more.
+                    // What else has arrived goes along, and what arrives within `gather`.
                     var batch = [first]
-                    while batch.count < batchLimit, let next = try current.nextDelivery(timeout: .zero, generation: generation) {
+                    let until = ContinuousClock.now + gather
+                    while batch.count < batchLimit,
+                        let next = try current.nextDelivery(timeout: max(until - ContinuousClock.now, .zero), generation: generation)
+                    {
                         batch.append(next)
                     }
                     inHand.add(batch.count, ordering: .relaxed)

@@ -20,6 +20,7 @@ public final class QueueConsumer: Service, Sendable {
     private let handler: any MessageHandler
     private let concurrency: Int
     private let batchSize: Int
+    private let gather: Duration
     private let settings: AMQPSettings
     private let postgres: PostgresClient
     /// Publishes retries and dead letters; a connection of its own.
@@ -29,11 +30,15 @@ public final class QueueConsumer: Service, Sendable {
     private let stopping = Atomic<Bool>(false)
     private let metrics: ConsumerMetrics
 
+    /// `gather`: how long a batch's first message waits for others to join it. Events that are
+    /// only counted or queued (statistics, notices) trade that much delay for fewer, larger
+    /// transactions when they trickle in.
     public init(
-        queue: WorkQueue, handler: any MessageHandler, concurrency: Int, batchSize: Int = 50, settings: AMQPSettings,
-        postgres: PostgresClient, logger: Logger
+        queue: WorkQueue, handler: any MessageHandler, concurrency: Int, batchSize: Int = 50, gather: Duration = .zero,
+        settings: AMQPSettings, postgres: PostgresClient, logger: Logger
     ) {
         self.batchSize = max(batchSize, 1)
+        self.gather = gather
         self.queue = queue
         self.handler = handler
         self.concurrency = max(concurrency, 1)
@@ -53,7 +58,7 @@ public final class QueueConsumer: Service, Sendable {
             group.addTask { await self.watchDepth() }
             let receiving = Task {
                 try await self.receiver.run(
-                    batchLimit: self.batchSize, deliver: { continuation.yield($0) }, receivingEnded: { continuation.finish() })
+                    batchLimit: self.batchSize, gather: self.gather, deliver: { continuation.yield($0) }, receivingEnded: { continuation.finish() })
             }
             await withGracefulShutdownHandler {
                 // One task per batch that arrived together: the prefetch window bounds the messages in hand.
