@@ -26,6 +26,7 @@ public struct Refusal: Error, Sendable, Equatable {
     }
 
     public static func notFound(_ code: String, _ message: String) -> Refusal { Refusal(.notFound, code: code, message: message) }
+    public static func forbidden(_ code: String, _ message: String) -> Refusal { Refusal(.forbidden, code: code, message: message) }
     public static func conflict(_ code: String, _ message: String) -> Refusal { Refusal(.conflict, code: code, message: message) }
 
     /// Input that breaks rules: one code for the whole answer, each field's problem in `fields`.

@@ -37,13 +37,13 @@ struct OperatorDesk: Sendable {
         for try await row in rows.decode((String, Bool).self) { found = row }
         guard let (hoursJSON, overridden) = found else {
             try await access.audit.record(.staff(member), action: action, target: target, outcome: .denied, request: request)
-            throw APIError(.forbidden, code: "point.not_approved", message: "本确认点尚未获批，不能办理")
+            throw Refusal.forbidden("point.not_approved", "本确认点尚未获批，不能办理")
         }
         let hours = (try? JSONDecoder().decode([[String]].self, from: Data(hoursJSON.utf8))) ?? PointHours.standard
         guard overridden || PointHours.contains(hours, now()) else {
             try await access.audit.record(.staff(member), action: action, target: target, outcome: .denied, request: request)
             let text = hours.map { $0.joined(separator: "-") }.joined(separator: "、")
-            throw APIError(.forbidden, code: "point.closed", message: "现在不在本确认点工作时间（\(text)）内，如需办理请联系县级招考机构")
+            throw Refusal.forbidden("point.closed", "现在不在本确认点工作时间（\(text)）内，如需办理请联系县级招考机构")
         }
         return member
     }
@@ -62,7 +62,7 @@ struct OperatorDesk: Sendable {
         guard let (status, type, pointID) = found else { throw APIError.notFound }
         guard pointID == member.nodeID else {
             try await access.audit.record(.staff(member), action: action, target: .candidate(candidateID), outcome: .denied, request: request)
-            throw APIError(.forbidden, code: "candidate.other_point", message: "该考生未选择本确认点")
+            throw Refusal.forbidden("candidate.other_point", "该考生未选择本确认点")
         }
         return (member, Candidate(id: candidateID, status: status, documentType: IdentityDocumentType(rawValue: type) ?? .residentID))
     }

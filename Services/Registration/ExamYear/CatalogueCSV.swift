@@ -12,7 +12,7 @@ enum CatalogueCSV {
         "study_forms", "duration", "medical",
     ]
 
-    static func parse(_ text: String) throws(APIError) -> [CatalogueEntry] {
+    static func parse(_ text: String) throws(Refusal) -> [CatalogueEntry] {
         let csv: CSV<Named>
         do {
             csv = try CSV<Named>(string: text, delimiter: .comma, loadColumns: false)
