@@ -27,7 +27,7 @@ public final class OutboxRelay: Service, Sendable {
     /// per missing binding, not one per batch (the counter keeps the running total).
     private let reportedUnroutable = Mutex<Set<String>>([])
     private static let partitions = 16
-    /// Partition p is relayed under advisory lock `lockBase + p`; `OutboxRetention` uses `lockBase - 1`.
+    /// Partition p is relayed under advisory lock `lockBase + p`; `MessageRetention` uses `lockBase - 1`.
     static let lockBase: Int64 = 2019_0900_00
 
     public init(

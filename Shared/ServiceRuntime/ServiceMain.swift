@@ -66,7 +66,7 @@ public enum ServiceMain {
             // Every worker also relays the outbox: relays share the work safely, so scaling any
             // service's workers also scales event publishing.
             services.append(OutboxRelay(postgres: postgres, publisher: amqp, logger: logger))
-            services.append(OutboxRetention(postgres: postgres, logger: logger))
+            services.append(MessageRetention(postgres: postgres, logger: logger))
             services.append(OutboxParkedGauge(postgres: postgres, logger: logger))
             do {
                 services += try definition.workers(dependencies)

@@ -110,8 +110,8 @@ import Testing
             try await insert("old-parked", createdDaysAgo: 40, publishedDaysAgo: nil, parked: true)
             try await insert("old-unpublished", createdDaysAgo: 40, publishedDaysAgo: nil)
             try await insert("recent-published", createdDaysAgo: 1, publishedDaysAgo: 1)
-            let workers = (0..<2).map { _ in OutboxRetention(postgres: fixture.client, logger: TestStack.logger) }
-            let cutoff = Date(timeIntervalSinceNow: -Double(OutboxRetention.retention.components.seconds))
+            let workers = (0..<2).map { _ in MessageRetention(postgres: fixture.client, logger: TestStack.logger) }
+            let cutoff = Date(timeIntervalSinceNow: -Double(MessageRetention.retention.components.seconds))
 
             async let first = workers[0].trimPublished(before: cutoff, batch: 2)
             async let second = workers[1].trimPublished(before: cutoff, batch: 2)
@@ -121,6 +121,28 @@ import Testing
                 .decode(String.self) { remaining.append(aggregate) }
             #expect(remaining == ["old-parked", "old-published-yesterday", "old-unpublished", "recent-published"])
             #expect(try await workers[0].trimPublished(before: cutoff, batch: 2) == 0)
+        }
+    }
+
+    /// Consumers' dedupe rows go once no copy of their message can arrive; newer ones stay.
+    @Test func dedupeRowsPastTheirRetentionAreDeletedAndNewerOnesKept() async throws {
+        try await MessagingFixture.run { fixture in
+            try await fixture.client.query(
+                """
+                INSERT INTO processed_message (consumer, message_id, processed_at)
+                SELECT 'old', gen_random_uuid(), now() - interval '40 days' FROM generate_series(1, 7)
+                UNION ALL SELECT 'recent', gen_random_uuid(), now() - interval '1 day' FROM generate_series(1, 3)
+                """, logger: TestStack.logger)
+            let workers = (0..<2).map { _ in MessageRetention(postgres: fixture.client, logger: TestStack.logger) }
+            let cutoff = Date(timeIntervalSinceNow: -Double(MessageRetention.retention.components.seconds))
+            async let first = workers[0].trimProcessed(before: cutoff, batch: 2)
+            async let second = workers[1].trimProcessed(before: cutoff, batch: 2)
+            #expect(try await first + second == 7)
+            var left: [String: Int] = [:]
+            for try await (consumer, count) in try await fixture.client.query(
+                "SELECT consumer, count(*)::int FROM processed_message GROUP BY consumer", logger: TestStack.logger
+            ).decode((String, Int).self) { left[consumer] = count }
+            #expect(left == ["recent": 3])
         }
     }
 

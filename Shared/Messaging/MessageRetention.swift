@@ -3,13 +3,14 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Deletes published outbox events once they are older than `retention` (a worker role, beside
-/// the relay): a season leaves millions of them, and once the broker confirmed them they are only
-/// history. Parked and unpublished events are never deleted, whatever their age.
+/// Deletes what messaging leaves behind once it is older than `retention` (a worker role, beside
+/// the relay): published outbox events (once the broker confirmed them they are only history;
+/// parked and unpublished ones are never deleted, whatever their age), and consumers' dedupe rows
+/// (`processed_message`: no copy of a message arrives that late). A season leaves millions of each.
 ///
 /// It runs at start and then hourly, in short transactions of its own, so that relaying never
 /// waits for it; with several workers, one trims at a time and the others skip the pass.
-public struct OutboxRetention: Service {
+public struct MessageRetention: Service {
     public static let retention: Duration = .seconds(30 * 86_400)
     private static let interval: Duration = .seconds(3_600)
     /// Next to the relay's partition locks (`OutboxRelay.lockBase + p`).
@@ -27,7 +28,9 @@ public struct OutboxRetention: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await trimPublished(before: Date(timeIntervalSinceNow: -Double(Self.retention.components.seconds)))
+                    let cutoff = Date(timeIntervalSinceNow: -Double(Self.retention.components.seconds))
+                    try await trimPublished(before: cutoff)
+                    try await trimProcessed(before: cutoff)
                 } catch {
                     logger.warning("outbox retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                 }
@@ -70,6 +73,35 @@ public struct OutboxRetention: Service {
             after = last
         }
         if total > 0 { logger.info("published events past their retention deleted", metadata: ["count": "\(total)"]) }
+        return total
+    }
+
+    /// Deletes consumers' dedupe rows recorded before `cutoff`, `batch` rows per transaction;
+    /// returns how many (0 when another worker holds the pass).
+    @discardableResult
+    public func trimProcessed(before cutoff: Date, batch: Int = 5_000) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted: Int = try await postgres.withTransaction(logger: logger) { transaction in
+                var mine = false
+                for try await locked in try await transaction.query("SELECT pg_try_advisory_xact_lock(\(Self.lock))", logger: logger)
+                    .decode(Bool.self) { mine = locked }
+                guard mine else { return 0 }
+                return try await transaction.query(
+                    """
+                    WITH gone AS (
+                        DELETE FROM processed_message WHERE ctid = ANY(ARRAY(
+                            SELECT ctid FROM processed_message WHERE processed_at < \(cutoff) LIMIT \(batch)))
+                        RETURNING 1
+                    )
+                    SELECT count(*)::int FROM gone
+                    """, logger: logger
+                ).decode(Int.self).first { _ in true } ?? 0
+            }
+            guard deleted > 0 else { break }
+            total += deleted
+        }
+        if total > 0 { logger.info("consumers' dedupe rows past their retention deleted", metadata: ["count": "\(total)"]) }
         return total
     }
 }
