@@ -18,7 +18,7 @@ public enum ConfirmationAPI {
 
     /// With the access control given (tests build several services' routes on one router).
     public static func add(to routes: ServiceRoutes, _ dependencies: Dependencies, access: AccessControl) {
-        let desk = OperatorDesk(access: access, postgres: dependencies.postgres, logger: dependencies.logger)
+        let desk = OperatorDesk(access: access, store: OperatorDeskStore(postgres: dependencies.postgres, logger: dependencies.logger))
         let store = ConfirmationStore(
             postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger,
             formCheck: SubmittedFormCheck(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))

@@ -1,8 +1,6 @@
 import Access
 import Foundation
 import Hummingbird
-import Logging
-import PostgresNIO
 import ServiceRuntime
 
 /// The one rule for on-site work: the member is an operator bound to a confirmation point, the
@@ -10,8 +8,7 @@ import ServiceRuntime
 /// when there is one, chose this point. Every refusal is audited.
 struct OperatorDesk: Sendable {
     let access: AccessControl
-    let postgres: PostgresClient
-    let logger: Logger
+    let store: OperatorDeskStore
     var now: @Sendable () -> Date = { Date() }
 
     /// A candidate as the desk sees them.
@@ -28,18 +25,10 @@ struct OperatorDesk: Sendable {
             try await access.audit.record(.staff(member), action: action, target: target, outcome: .denied, request: request)
             throw APIError.forbidden
         }
-        let rows = try await postgres.query(
-            """
-            SELECT p.hours::text, EXISTS (SELECT 1 FROM point_hours_override o WHERE o.point_id = p.node_id AND o.day = \(CalendarDate.text(of: now()))::date)
-            FROM confirmation_point p WHERE p.node_id = \(member.nodeID) AND p.status = 'approved'
-            """, logger: logger)
-        var found: (String, Bool)?
-        for try await row in rows.decode((String, Bool).self) { found = row }
-        guard let (hoursJSON, overridden) = found else {
+        guard let (hours, overridden) = try await store.point(member.nodeID, on: CalendarDate.text(of: now())) else {
             try await access.audit.record(.staff(member), action: action, target: target, outcome: .denied, request: request)
             throw Refusal.forbidden("point.not_approved", "本确认点尚未获批，不能办理")
         }
-        let hours = (try? JSONDecoder().decode([[String]].self, from: Data(hoursJSON.utf8))) ?? PointHours.standard
         guard overridden || PointHours.contains(hours, now()) else {
             try await access.audit.record(.staff(member), action: action, target: target, outcome: .denied, request: request)
             let text = hours.map { $0.joined(separator: "-") }.joined(separator: "、")
@@ -51,19 +40,11 @@ struct OperatorDesk: Sendable {
     /// The operator and a candidate of their point (404 for no such candidate, 403 for another point's).
     func candidate(_ request: Request, _ context: ExamRequestContext, _ candidateID: Int64, action: String) async throws -> (StaffMember, Candidate) {
         let member = try await operatorOnDuty(request, context, action: action, target: .candidate(candidateID))
-        let rows = try await postgres.query(
-            """
-            SELECT c.status, c.document_type, r.confirmation_point_id
-            FROM candidate_account c LEFT JOIN registration r ON r.candidate_id = c.id
-            WHERE c.id = \(candidateID)
-            """, logger: logger)
-        var found: (String, String, String?)?
-        for try await row in rows.decode((String, String, String?).self) { found = row }
-        guard let (status, type, pointID) = found else { throw APIError.notFound }
+        guard let (candidate, pointID) = try await store.candidate(candidateID) else { throw APIError.notFound }
         guard pointID == member.nodeID else {
             try await access.audit.record(.staff(member), action: action, target: .candidate(candidateID), outcome: .denied, request: request)
             throw Refusal.forbidden("candidate.other_point", "该考生未选择本确认点")
         }
-        return (member, Candidate(id: candidateID, status: status, documentType: IdentityDocumentType(rawValue: type) ?? .residentID))
+        return (member, candidate)
     }
 }
