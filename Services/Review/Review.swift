@@ -23,6 +23,7 @@ public enum ReviewAPI {
         StaffAccountRoutes(access: access, store: StaffAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
             .add(to: routes)
         StatisticsRoutes(access: access, store: StatisticsStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
+        ExemptionRoutes(access: access, store: ExemptionStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
     }
 }
 

@@ -17,6 +17,10 @@ schemas={
  "StaffSignedIn": obj({"csrfToken":s("string",description="send back in X-CSRF-Token with every state-changing request, to every service"),
     "staff":ref("StaffAccount")},["csrfToken","staff"]),
  "PasswordChange": obj({"currentPassword":s("string"),"newPassword":s("string")},["currentPassword","newPassword"]),
+ "ExemptionRequest": obj({"categoryCode":s("string",maxLength=10),"reason":s("string",maxLength=300)},["categoryCode","reason"]),
+ "ExemptionApplication": obj({"categoryCode":s("string"),"categoryName":s("string"),"reason":s("string"),
+    "status":s("string",enum=["applied","city_passed","city_refused","approved","refused"]),"appliedAt":s("string",format="date-time"),
+    "refusalReason":nstr()},["categoryCode","categoryName","reason","status","appliedAt"]),
  "StatisticsCount": obj({"status":s("string"),"level":s("string"),"subjectCategory":s("string"),"candidates":s("integer")},
     ["status","level","subjectCategory","candidates"]),
  "Statistics": obj({"nodeID":s("string"),"nodeName":s("string"),"year":s("integer"),"total":s("integer"),
@@ -25,6 +29,8 @@ schemas={
 }
 setcookie={"Set-Cookie":{"schema":s("string"),"description":"exam_staff_session: HttpOnly; SameSite=Strict; valid on every service's /staff routes"}}
 paths={
+ "/exemption":{"put":op("申请免试入学（提交报名信息后；市级审核前可修改）","200","ExemptionApplication",req="ExemptionRequest",tags=["exemption"]),
+               "get":op("本人的免试入学申请及审核情况","200","ExemptionApplication",tags=["exemption"])},
  "/staff/applications":{"post":op("申请工作人员账号（待上级审批）","201","ApplicationReceived",req="StaffApplication",security=None,tags=["staff accounts"]),
                         "get":op("本辖区待审批的申请","200","StaffAccount",array=True,security="staff",tags=["staff accounts"])},
  "/staff/accounts":{"get":op("本辖区的工作人员账号","200","StaffAccount",array=True,security="staff",tags=["staff accounts"])},

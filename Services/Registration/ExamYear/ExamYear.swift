@@ -51,6 +51,8 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         public var diploma: Bool?
         /// For bonus-point policies: the points the policy adds.
         public var points: Int?
+        /// For exemption categories: the evidence the candidate brings to the point.
+        public var evidence: String?
     }
 
     public struct CodeLists: Codable, Sendable, Equatable {
@@ -61,6 +63,8 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         public var occupationCategories: [Code]
         /// Bonus-point policies (照顾加分) a point may record claims under; each with its points.
         public var bonusPolicies: [Code]?
+        /// Exemption categories (免试入学) a candidate may apply under; each with the evidence it needs.
+        public var exemptionCategories: [Code]?
     }
 
     public struct Pledge: Codable, Sendable, Equatable {
@@ -122,6 +126,12 @@ extension ExamYearDocument {
             if Set(bonus.map(\.code)).count != bonus.count { problems.append(("codeLists.bonusPolicies", "代码重复")) }
             if bonus.contains(where: { $0.code.isEmpty || $0.code.count > 10 || $0.name.isEmpty || !(1...50).contains($0.points ?? 0) }) {
                 problems.append(("codeLists.bonusPolicies", "每项加分政策须有代码、名称和 1-50 的分值"))
+            }
+        }
+        if let exemption = codeLists.exemptionCategories {
+            if Set(exemption.map(\.code)).count != exemption.count { problems.append(("codeLists.exemptionCategories", "代码重复")) }
+            if exemption.contains(where: { $0.code.isEmpty || $0.code.count > 10 || $0.name.isEmpty || ($0.evidence ?? "").isEmpty }) {
+                problems.append(("codeLists.exemptionCategories", "每个免试类别须有代码、名称和所需证明材料"))
             }
         }
         if codeLists.educationLevels.contains(where: { ($0.levels ?? []).isEmpty }) {
