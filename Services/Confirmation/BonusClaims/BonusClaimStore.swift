@@ -1,6 +1,7 @@
 import Access
 import Logging
 import PostgresNIO
+import Storage
 
 /// `bonus_claim` rows, and the year's policies they are made under.
 struct BonusClaimStore: Sendable {
@@ -8,19 +9,9 @@ struct BonusClaimStore: Sendable {
     let logger: Logger
 
     func policies() async throws -> BonusPolicies {
-        let rows = try await postgres.query(
-            """
-            SELECT y.year, p->>'code', p->>'name', (p->>'points')::int
-            FROM exam_year y LEFT JOIN LATERAL jsonb_array_elements(coalesce(y.document->'codeLists'->'bonusPolicies', '[]')) p ON true
-            WHERE y.current
-            """, logger: logger)
-        var year: Int?
-        var byCode: [String: (String, Int)] = [:]
-        for try await (rowYear, code, name, points) in rows.decode((Int, String?, String?, Int?).self) {
-            year = rowYear
-            if let code, let name { byCode[code] = (name, points ?? 0) }
-        }
-        return BonusPolicies(year: year, byCode: byCode)
+        let list = try await CurrentExamYear.codeList("bonusPolicies", postgres: postgres, logger: logger)
+        let byCode = Dictionary((list?.codes ?? []).map { ($0.code, (name: $0.name, points: $0.points ?? 0)) }, uniquingKeysWith: { first, _ in first })
+        return BonusPolicies(year: list?.year, byCode: byCode)
     }
 
     /// Adds the claim with its audit row; refused when the candidate already has this policy's.

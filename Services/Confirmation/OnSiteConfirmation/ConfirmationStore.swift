@@ -8,6 +8,7 @@ import Messaging
 import PostgresNIO
 import RegistrationService
 import ServiceRuntime
+import Storage
 
 /// Confirming a candidate: the row lock on the candidate, the county's counter, the confirmation,
 /// the state change, its transition, the audit row and the event, in one transaction. Holders of
@@ -216,9 +217,6 @@ struct ConfirmationStore: Sendable {
 
     /// The year registrations are taken for (the current exam year).
     func currentYear() async throws -> Int? {
-        for try await year in try await postgres.query("SELECT year FROM exam_year WHERE current", logger: logger).decode(Int.self) {
-            return year
-        }
-        return nil
+        try await CurrentExamYear.year(postgres: postgres, logger: logger)
     }
 }

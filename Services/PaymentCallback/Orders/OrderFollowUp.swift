@@ -19,6 +19,7 @@ final class OrderFollowUp: Service, Sendable {
     let inbox: NotificationInbox
     let queryAfter: Duration
     let interval: Duration
+    let orders: PaymentOrderStore
     let logger: Logger
 
     init(postgres: PostgresClient, queries: ProviderQueries, inbox: NotificationInbox, queryAfter: Duration, interval: Duration = .seconds(1), logger: Logger) {
@@ -27,6 +28,7 @@ final class OrderFollowUp: Service, Sendable {
         self.inbox = inbox
         self.queryAfter = queryAfter
         self.interval = interval
+        self.orders = PaymentOrderStore(postgres: postgres, logger: logger)
         self.logger = logger
     }
 
@@ -109,7 +111,7 @@ final class OrderFollowUp: Service, Sendable {
     func invalidateAfterDeadline() async throws {
         // Asked first, on its own: joined with the candidates, the planner read every
         // registration on every pass (0.4 s each) even before the deadline.
-        guard let window = try await PaymentOrderStore(postgres: postgres, logger: logger).currentWindow(), !window.isOpen(at: Date()) else { return }
+        guard let window = try await orders.currentWindow(), !window.isOpen(at: Date()) else { return }
         let year = window.year
         try await postgres.withTransaction(logger: logger) { connection in
             var invalid: [(Int64, String, Int)] = []

@@ -30,11 +30,7 @@ struct ExemptionRoutes: Sendable {
         let reason = validation.text(input.reason, field: "reason", length: 2...300)
         try validation.check()
         guard let reason else { throw APIError.invalid(validation.errors) }
-        switch try await store.apply(candidateID, year: year, category: input.categoryCode, reason: reason) {
-        case .saved: break
-        case .status(let status): throw ExemptionRules.refusal(toApplyIn: status) ?? ExemptionRules.underReview
-        case .underReview: throw ExemptionRules.underReview
-        }
+        try await store.apply(candidateID, year: year, category: input.categoryCode, reason: reason)
         guard let saved = try await store.application(of: candidateID, categories: categories) else { throw ExemptionRules.none }
         return JSONOutput(saved)
     }

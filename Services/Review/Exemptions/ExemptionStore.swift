@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Storage
 
 /// `exemption_application`, and what applying needs to know: the candidate's status and the
 /// year's categories (the exam-year document, Registration's, read here).
@@ -8,39 +9,20 @@ struct ExemptionStore: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    /// The current year and its exemption categories by code (name, evidence).
+    /// The current year and its exemption categories' names by code.
     func categories() async throws -> (year: Int, byCode: [String: String])? {
-        var year: Int?
-        var byCode: [String: String] = [:]
-        for try await (rowYear, code, name) in try await postgres.query(
-            """
-            SELECT y.year, c->>'code', c->>'name'
-            FROM exam_year y LEFT JOIN LATERAL jsonb_array_elements(coalesce(y.document->'codeLists'->'exemptionCategories', '[]')) c ON true
-            WHERE y.current
-            """, logger: logger
-        ).decode((Int, String?, String?).self) {
-            year = rowYear
-            if let code, let name { byCode[code] = name }
+        try await CurrentExamYear.codeList("exemptionCategories", postgres: postgres, logger: logger).map { year, codes in
+            (year, Dictionary(codes.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first }))
         }
-        return year.map { ($0, byCode) }
-    }
-
-    /// What applying came to.
-    enum Outcome: Sendable, Equatable {
-        case saved
-        /// The candidate's status does not allow it (the status is given).
-        case status(String)
-        /// The city has looked at it already.
-        case underReview
     }
 
     /// Makes or changes the application, with the candidate's row locked so that a status move
-    /// in between is seen; a reviewed application is left as it is.
-    func apply(_ candidateID: Int64, year: Int, category: String, reason: String) async throws -> Outcome {
+    /// in between is seen; refused when the status does not allow it or the city has looked at it.
+    func apply(_ candidateID: Int64, year: Int, category: String, reason: String) async throws {
         try await postgres.withTransaction(logger: logger) { connection in
             let status = try await connection.query("SELECT status FROM candidate_account WHERE id = \(candidateID) FOR SHARE", logger: logger)
                 .decode(String.self).first { _ in true } ?? "unknown"
-            if ExemptionRules.refusal(toApplyIn: status) != nil { return .status(status) }
+            if let refusal = ExemptionRules.refusal(toApplyIn: status) { throw refusal }
             let saved = try await connection.query(
                 """
                 INSERT INTO exemption_application AS a (candidate_id, year, category_code, reason) VALUES (\(candidateID), \(year), \(category), \(reason))
@@ -49,7 +31,7 @@ struct ExemptionStore: Sendable {
                 RETURNING true
                 """, logger: logger
             ).decode(Bool.self).first { _ in true }
-            return saved == true ? .saved : .underReview
+            guard saved == true else { throw ExemptionRules.underReview }
         }
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Storage
 
 /// Reads the statistics read model (`statistics_count`, kept by the Review worker) and what a
 /// request names: the node, the current year.
@@ -22,7 +23,7 @@ struct StatisticsStore: Sendable {
     }
 
     func currentYear() async throws -> Int? {
-        try await postgres.query("SELECT year FROM exam_year WHERE current", logger: logger).decode(Int.self).first { _ in true }
+        try await CurrentExamYear.year(postgres: postgres, logger: logger)
     }
 
     func counts(at nodeID: String, year: Int) async throws -> [Count] {
