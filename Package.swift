@@ -12,11 +12,11 @@ let swiftSettings: [SwiftSetting] = [
 /// `Services/<Name>`: one folder per capability) that defines its routes and worker role, so
 /// tests build its routes against real servers without starting a process.
 let serviceLibraries: KeyValuePairs<String, (dependencies: [Target.Dependency], exclude: [String])> = [
-    "Registration": (["Access", "Payments", .product(name: "ZIPFoundation", package: "ZIPFoundation")], ["App", "Migrations", "openapi.json"]),
+    "Registration": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
     // On-site confirmation asks the registration's own rules whether a submitted form still passes.
     "Confirmation": (["Access", "Photos", "RegistrationService"], ["App", "Migrations", "openapi.json"]),
     "PaymentCallback": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
-    "Review": (["Access"], ["App", "Migrations", "openapi.json"]),
+    "Review": (["Access", "Photos"], ["App", "Migrations", "openapi.json"]),
     // Without capabilities yet (issues 21, 22); laid out like the others.
     "Arrangement": (["Access"], ["App"]),
     "DocumentGeneration": (["Access"], ["App"]),
@@ -187,6 +187,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "Shared/ServiceRuntime",
             swiftSettings: swiftSettings
@@ -231,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "Photos", "CGD",
+                "Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "ReviewService", "Photos", "CGD",
                 "Payments", .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/UnitTests",

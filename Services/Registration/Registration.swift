@@ -31,6 +31,9 @@ public enum RegistrationAPI {
             loginCodes: VerificationCodes(redis: dependencies.redis, access: access, purpose: "login"), sms: sms
         ).add(to: routes)
         StaffCandidateRoutes(access: access, store: accounts).add(to: routes)
+        FormCorrectionRoutes(
+            access: access, accounts: accounts, check: SubmittedFormCheck(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
+        ).add(to: routes)
         let years = ExamYearStore(postgres: dependencies.postgres, logger: dependencies.logger)
         ExamYearRoutes(access: access, years: years).add(to: routes)
         RegistrationFormRoutes(

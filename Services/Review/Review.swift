@@ -23,11 +23,20 @@ public enum ReviewAPI {
         StaffAccountRoutes(access: access, store: StaffAccountStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
             .add(to: routes)
         StatisticsRoutes(access: access, store: StatisticsStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
-        ExemptionRoutes(access: access, store: ExemptionStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
+        let exemptions = ExemptionStore(postgres: dependencies.postgres, logger: dependencies.logger)
+        ExemptionRoutes(access: access, store: exemptions).add(to: routes)
+        BonusReviewRoutes(access: access, store: BonusReviewStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
+        DataReportRoutes(
+            access: access, store: DataReportStore(postgres: dependencies.postgres, logger: dependencies.logger),
+            export: ReportExport(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)
+        ).add(to: routes)
+        ExemptionReviewRoutes(access: access, store: ExemptionReviewStore(postgres: dependencies.postgres, logger: dependencies.logger), applications: exemptions)
+            .add(to: routes)
     }
 }
 
-/// The Review worker's queues: the candidate events it counts, and the fold of those counts.
+/// The Review worker's queues: the candidate events it counts, the fold of those counts, and the
+/// confirmed candidates it awards automatic bonus points.
 public enum ReviewWorkers {
     public static func workers(_ dependencies: Dependencies) throws -> [any Service] {
         [
@@ -38,6 +47,10 @@ public enum ReviewWorkers {
                 gather: .milliseconds(50),
                 settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
             CandidateStatisticsFolder(postgres: dependencies.postgres, logger: dependencies.logger),
+            QueueConsumer(
+                queue: SystemQueues.automaticBonus,
+                handler: AutomaticBonusAwarder(cipher: PersonalDataCipher(settings: try PersonalDataSettings(reader: dependencies.reader))),
+                concurrency: 20, settings: dependencies.settings.amqp, postgres: dependencies.postgres, logger: dependencies.logger),
         ]
     }
 }

@@ -22,5 +22,9 @@ public enum SystemQueues {
         name: "review.candidate-statistics",
         bindingKeys: ["candidate.submitted", "candidate.confirmed", "payment.completed", "candidate.invalidated", "candidate.moved"])
 
-    public static let all: [WorkQueue] = [documentRequests, paperFormImports, candidateNotices, candidateStatistics]
+    /// Confirmed candidates: the Review worker awards the year's automatic bonus policies (an age
+    /// on a date) from their locked form.
+    public static let automaticBonus = WorkQueue(name: "review.automatic-bonus", bindingKeys: ["candidate.confirmed"])
+
+    public static let all: [WorkQueue] = [documentRequests, paperFormImports, candidateNotices, candidateStatistics, automaticBonus]
 }

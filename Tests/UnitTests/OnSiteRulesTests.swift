@@ -102,7 +102,7 @@ import Testing
 
     @Test func aCSVBatchIsReadWithItsByteOrderMarkAndBlankLinesSkipped() throws {
         let text = "\u{FEFF}草表编号,证件号码,姓名\r\nA1,110101199003071234,张三\r\n,,\r\nA2,\"11010119900307123X\",\"李, 四\"\r\n"
-        let file = try PaperFormFile.read(Array(text.utf8))
+        let file = try UploadedTable.read(Array(text.utf8))
         #expect(file.columns == ["草表编号", "证件号码", "姓名"])
         #expect(file.rows.map(\.number) == [2, 4])
         #expect(file.rows[1].cells["姓名"] == "李, 四")
@@ -110,14 +110,14 @@ import Testing
         #expect(names["证件号码"] == "documentNumber")
         #expect(problems.contains("未知的列：血型"))
         #expect(problems.contains { $0.contains("phone") } && problems.contains { $0.contains("countyID") })
-        #expect(throws: PaperFormFile.Problem.notUTF8) { try PaperFormFile.read([0xC3, 0x28, 0x41]) }
-        #expect(throws: PaperFormFile.Problem.empty) { try PaperFormFile.read(Array("rowID,name\r\n".utf8)) }
-        #expect(throws: PaperFormFile.Problem.unreadableXLSX("不是有效的 XLSX 文件")) { try PaperFormFile.read([0x50, 0x4B, 0x03, 0x04, 1, 2, 3]) }
+        #expect(throws: UploadedTable.Problem.notUTF8) { try UploadedTable.read([0xC3, 0x28, 0x41]) }
+        #expect(throws: UploadedTable.Problem.empty) { try UploadedTable.read(Array("rowID,name\r\n".utf8)) }
+        #expect(throws: UploadedTable.Problem.unreadableXLSX("不是有效的 XLSX 文件")) { try UploadedTable.read([0x50, 0x4B, 0x03, 0x04, 1, 2, 3]) }
     }
 
     @Test func aPaperFormRowNamesEveryBadField() {
         let names = Dictionary(uniqueKeysWithValues: PaperForm.columns.map { ($0.field, $0.field) })
-        let row = PaperFormFile.Row(number: 2, cells: [
+        let row = UploadedTable.Row(number: 2, cells: [
             "rowID": "A1", "documentNumber": "110101199003071235", "name": "张", "phone": "123", "countyID": "430102",
             "gender": "未知", "choice1.level": "博士", "choice1.studyForm": "夜校",
         ])

@@ -58,7 +58,7 @@ struct ExamCtl {
                         try await CandidateStatistics.differences(rebuild: !flags.contains("--check"), on: connection, logger: logger)
                     }
                     for d in differences {
-                        print("\(d.year) \(d.node) \(d.status) \(d.level.isEmpty ? "-" : d.level) \(d.subjectCategory.isEmpty ? "-" : d.subjectCategory): counted \(d.counted), actual \(d.actual)")
+                        print("\(d.year) \(d.node) \(d.status) \(d.level.isEmpty ? "-" : d.level) \(d.subjectCategory.isEmpty ? "-" : d.subjectCategory) exemption=\(d.exemption.isEmpty ? "-" : d.exemption) bonus=\(d.bonus.isEmpty ? "-" : d.bonus): counted \(d.counted), actual \(d.actual)")
                     }
                     print("\(differences.count) difference(s)" + (flags.contains("--check") ? "" : "; the counts are rebuilt from the tables"))
                     if flags.contains("--check") && !differences.isEmpty { exit(2) }

@@ -31,7 +31,12 @@ struct BonusClaimStore: Sendable {
 
     func claims(of candidateID: Int64, policies: BonusPolicies) async throws -> BonusClaims {
         let rows = try await postgres.query(
-            "SELECT policy_code, evidence, status FROM bonus_claim WHERE candidate_id = \(candidateID) AND year = \(policies.year ?? 0) ORDER BY id",
+            // The city's decision is Review's (`bonus_award`); until it is made the claim is `claimed`.
+            """
+            SELECT b.policy_code, b.evidence, coalesce(a.decision, 'claimed') FROM bonus_claim b
+            LEFT JOIN bonus_award a ON (a.candidate_id, a.year, a.policy_code) = (b.candidate_id, b.year, b.policy_code)
+            WHERE b.candidate_id = \(candidateID) AND b.year = \(policies.year ?? 0) ORDER BY b.id
+            """,
             logger: logger)
         var claims: [BonusClaimRecord] = []
         for try await (code, evidence, status) in rows.decode((String, String, String).self) {

@@ -6,6 +6,7 @@ import Messaging
 import Payments
 import PostgresNIO
 import ServiceLifecycle
+import Storage
 
 /// The worker's periodic care of orders:
 /// - the active query: an order still open `queryAfter` after it was made is asked about at its

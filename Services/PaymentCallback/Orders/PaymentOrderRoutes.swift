@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Payments
 import ServiceRuntime
+import Storage
 
 /// The candidate's side of paying: only a `confirmed` candidate pays, before the deadline.
 /// - `POST /orders` `{"provider":"alipay"|"wechat"}`: the open order (made if needed), 201;

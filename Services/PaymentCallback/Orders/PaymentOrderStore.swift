@@ -3,20 +3,15 @@ import Logging
 import Payments
 import PostgresNIO
 import ServiceRuntime
+import Storage
 
 /// The `payment_order` table, as candidates make orders; and the current year's payment window.
 struct PaymentOrderStore: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
-    /// The current exam year's window; nil before any year is loaded.
     func currentWindow() async throws -> PaymentWindow? {
-        try await postgres.query(
-            """
-            SELECT year, COALESCE((document->>'feeFen')::int, 0), (document->'calendar'->>'paymentDeadline')::timestamptz
-            FROM exam_year WHERE current
-            """, logger: logger
-        ).decode((Int, Int, Date).self).first { _ in true }.map { PaymentWindow(year: $0, feeFen: $1, deadline: $2) }
+        try await PaymentWindow.current(postgres: postgres, logger: logger)
     }
 
     /// The candidate's open order at `provider` if it has time left, else a new one (any other

@@ -24,7 +24,7 @@ struct CandidateAccountStore: Sendable {
     let cipher: PersonalDataCipher
     let logger: Logger
 
-    static let documentColumn = "candidate_account.document_number"
+    static let documentColumn = SealedColumn.candidateDocument
     static let phoneColumn = "candidate_account.phone"
 
     func lookup(_ document: IdentityDocument) -> ByteBuffer {

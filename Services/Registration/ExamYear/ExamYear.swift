@@ -53,6 +53,14 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         public var points: Int?
         /// For exemption categories: the evidence the candidate brings to the point.
         public var evidence: String?
+        /// For bonus policies the data decides (SPEC §9), awarded without a claim.
+        public var automatic: AutomaticBonusRule?
+    }
+
+    /// At least `minimumAge` years old on `on` (YYYY-MM-DD), from the ID document's birth date.
+    public struct AutomaticBonusRule: Codable, Sendable, Equatable {
+        public var minimumAge: Int
+        public var on: String
     }
 
     public struct CodeLists: Codable, Sendable, Equatable {
@@ -126,6 +134,9 @@ extension ExamYearDocument {
             if Set(bonus.map(\.code)).count != bonus.count { problems.append(("codeLists.bonusPolicies", "代码重复")) }
             if bonus.contains(where: { $0.code.isEmpty || $0.code.count > 10 || $0.name.isEmpty || !(1...50).contains($0.points ?? 0) }) {
                 problems.append(("codeLists.bonusPolicies", "每项加分政策须有代码、名称和 1-50 的分值"))
+            }
+            if bonus.contains(where: { $0.automatic.map { !(14...100).contains($0.minimumAge) || CalendarDate.parse($0.on) == nil } ?? false }) {
+                problems.append(("codeLists.bonusPolicies", "自动加分规则须有 14-100 的年龄和 YYYY-MM-DD 日期"))
             }
         }
         if let exemption = codeLists.exemptionCategories {

@@ -59,7 +59,7 @@ struct PaperForm {
         case problems([FieldError])
     }
 
-    static func read(_ row: PaperFormFile.Row, names: [String: String], point: String) -> Reading {
+    static func read(_ row: UploadedTable.Row, names: [String: String], point: String) -> Reading {
         var cells: [String: String] = [:]
         for (column, value) in row.cells { if let field = names[column] { cells[field] = value } }
         var problems: [FieldError] = []

@@ -46,9 +46,9 @@ struct PaperFormImporter: MessageHandler {
     }
 
     func importRows(of batch: PaperFormBatches.Batch) async throws -> Outcome {
-        let file: PaperFormFile
+        let file: UploadedTable
         do {
-            file = try PaperFormFile.read(batch.file)
+            file = try UploadedTable.read(batch.file)
         } catch {
             return Outcome(failure: error.message)
         }
@@ -125,7 +125,7 @@ struct PaperFormImporter: MessageHandler {
     }
 
     private func plan(
-        _ row: PaperFormFile.Row, names: [String: String], batch: PaperFormBatches.Batch, year: ExamYearDocument, counties: [String: String],
+        _ row: UploadedTable.Row, names: [String: String], batch: PaperFormBatches.Batch, year: ExamYearDocument, counties: [String: String],
         seenRowIDs: inout Set<String>
     ) async throws -> PlannedRow {
         let rawRowID = names.first { $0.value == "rowID" }.flatMap { row.cells[$0.key] }

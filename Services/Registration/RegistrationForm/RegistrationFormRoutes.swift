@@ -110,6 +110,14 @@ struct RegistrationFormRoutes: Sendable {
         let nextStep: String
         /// Submitted, then edited without submitting again: the point confirms the submitted form.
         let unsubmittedChanges: Bool
+        /// The application for exemption from the exam, if any, and where its review stands.
+        let exemption: ExemptionView?
+    }
+
+    struct ExemptionView: Encodable, Sendable {
+        let stage: String
+        let stageName: String
+        let refusalReason: String?
     }
 
     @Sendable func status(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<StatusView> {
@@ -126,6 +134,7 @@ struct RegistrationFormRoutes: Sendable {
         let submitted = edited ? try await store.load(session.accountID, .submitted)?.form : form
         var point: ConfirmationPointOption?
         if let id = submitted?.confirmationPointID, id.count <= 32 { point = try await store.points(id: id).first }
+        let exemption = try await store.exemption(of: session.accountID)
         let next = switch status {
         case .registered: problems.isEmpty ? "请提交报名信息" : "请按提示补全报名信息后提交"
         case .submitted where edited:
@@ -133,6 +142,7 @@ struct RegistrationFormRoutes: Sendable {
         case .submitted: "请在规定时间内携带身份证到所选报名确认点办理现场确认"
         case .pendingCityReview: "您的证件正在等待市级招考机构审核，审核结果将在此显示"
         case .confirmed: "请在缴费截止前完成网上缴费"
+        case .paid where exemption?.stage == .applied || exemption?.stage == .cityPassed: "免试入学申请审核中，请留意审核结果；未获批准的须参加考试"
         case .paid: "请在规定时间内打印准考证"
         case .exempt: "请留意录取通知"
         case .invalid: "如有疑问请联系报名确认点"
@@ -140,7 +150,8 @@ struct RegistrationFormRoutes: Sendable {
         return JSONOutput(
             StatusView(
                 status: status.rawValue, statusName: status.name, problems: problems, confirmationPoint: point, nextStep: next,
-                unsubmittedChanges: edited))
+                unsubmittedChanges: edited,
+                exemption: exemption.map { ExemptionView(stage: $0.stage.rawValue, stageName: $0.stage.name, refusalReason: $0.refusalReason) }))
     }
 
     private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument) async throws -> RuleContext {

@@ -31,7 +31,7 @@ struct RegistrationStore: Sendable {
     private let approvedPoints = Cache<ApprovedPoints>(lifetime: .seconds(10))
     private let saves: StatementBatcher<Saving, Saved, Int64>
     private let bases: StatementBatcher<Int64, SubmissionBases.Row?, Int64>
-    static let basicColumn = "registration.basic"
+    static let basicColumn = SealedColumn.registrationBasic
 
     init(postgres: PostgresClient, cipher: PersonalDataCipher, logger: Logger) {
         self.postgres = postgres
@@ -163,9 +163,9 @@ struct RegistrationStore: Sendable {
         static let sql = """
             WITH input AS (
                 SELECT * FROM unnest($1::bigint[], $2::int[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::bytea[],
-                                     $9::bool[], $10::text[], $11::bigint[], $12::text[])
+                                     $9::bool[], $10::text[], $11::bigint[], $12::text[], $13::text[])
                     AS t(candidate_id, year, basic_sealed, key_id, choices, point_id, message_id, payload,
-                         submitting, actor_kind, actor_id, client_address)
+                         submitting, actor_kind, actor_id, client_address, basic_digests)
             ), account AS (
                 SELECT c.id, c.status FROM candidate_account c WHERE c.id IN (SELECT candidate_id FROM input) ORDER BY c.id FOR UPDATE
             ), drafted AS (
@@ -177,14 +177,14 @@ struct RegistrationStore: Sendable {
                 WHERE r.candidate_id = i.candidate_id AND a.status = 'submitted' AND NOT i.submitting
                 RETURNING r.candidate_id, r.version
             ), saved AS (
-                INSERT INTO registration (candidate_id, year, basic_sealed, personal_data_key_id, choices, confirmation_point_id, submitted_at)
-                SELECT i.candidate_id, i.year, i.basic_sealed, i.key_id, i.choices::jsonb, nullif(i.point_id, ''),
+                INSERT INTO registration (candidate_id, year, basic_sealed, personal_data_key_id, basic_digests, choices, confirmation_point_id, submitted_at)
+                SELECT i.candidate_id, i.year, i.basic_sealed, i.key_id, i.basic_digests::int[], i.choices::jsonb, nullif(i.point_id, ''),
                        CASE WHEN i.submitting THEN now() END
                 FROM input i JOIN account a ON a.id = i.candidate_id
                 WHERE a.status = 'registered' OR (a.status = 'submitted' AND i.submitting)
                 ON CONFLICT (candidate_id) DO UPDATE
                    SET year = excluded.year, basic_sealed = excluded.basic_sealed, personal_data_key_id = excluded.personal_data_key_id,
-                       choices = excluded.choices, confirmation_point_id = excluded.confirmation_point_id,
+                       basic_digests = excluded.basic_digests, choices = excluded.choices, confirmation_point_id = excluded.confirmation_point_id,
                        submitted_at = coalesce(excluded.submitted_at, registration.submitted_at),
                        draft_basic_sealed = NULL, draft_key_id = NULL, draft_choices = NULL, draft_point_id = NULL, draft_saved_at = NULL,
                        updated_at = now(), version = registration.version + 1
@@ -221,11 +221,14 @@ struct RegistrationStore: Sendable {
         var ids: [Int64] = [], years: [Int32] = [], basics: [ByteBuffer] = [], keyIDs: [String] = [], choices: [String] = []
         var points: [String] = [], messageIDs: [UUID] = [], payloads: [ByteBuffer] = []
         var submitting: [Bool] = [], actorKinds: [String] = [], actorIDs: [Int64] = [], clientAddresses: [String] = []
+        var digests: [String] = []
 
         init(_ savings: [Saving], cipher: PersonalDataCipher) throws {
             let encoder = JSONEncoder()
             for saving in savings {
-                let basic = try cipher.seal(String(decoding: try encoder.encode(saving.form.basic), as: UTF8.self), column: RegistrationStore.basicColumn)
+                let basicJSON = try encoder.encode(saving.form.basic)
+                let basic = try cipher.seal(String(decoding: basicJSON, as: UTF8.self), column: RegistrationStore.basicColumn)
+                digests.append(BasicFieldDigests.arrayText(of: basicJSON, cipher: cipher))
                 let event = try OutboxEvent(
                     Envelope(event: CandidateSubmitted(
                         candidateID: saving.candidateID, year: saving.year, confirmationPointID: saving.form.confirmationPointID ?? "",
@@ -247,7 +250,7 @@ struct RegistrationStore: Sendable {
         }
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 12)
+            var bindings = PostgresBindings(capacity: 13)
             bindings.append(ids)
             bindings.append(years)
             bindings.append(basics)
@@ -260,10 +263,42 @@ struct RegistrationStore: Sendable {
             bindings.append(actorKinds)
             bindings.append(actorIDs)
             bindings.append(clientAddresses)
+            bindings.append(digests)
             return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// Writes a staff correction of a confirmed candidate's basic information (sealed, with its
+    /// field digests) and its audit row naming the fields; refused unless the candidate is
+    /// confirmed or beyond, or while their reported data is locked.
+    func correctBasic(_ candidateID: Int64, to basic: BasicInformation, fields: [String], by member: StaffMember, clientAddress: String) async throws {
+        let json = try JSONEncoder().encode(basic)
+        let sealed = try cipher.seal(String(decoding: json, as: UTF8.self), column: Self.basicColumn)
+        let digests = BasicFieldDigests.digests(of: json, cipher: cipher)
+        try await postgres.withTransaction(logger: logger) { connection in
+            let status = try await lockStatus(candidateID, on: connection)
+            guard ["pending_city_review", "confirmed", "paid", "exempt"].contains(status) else { throw SubmittedFormCheck.notConfirmed }
+            try await ReportedDataLock.check(candidateID, on: connection, logger: logger)
+            try await connection.query(
+                """
+                UPDATE registration SET basic_sealed = \(ByteBuffer(bytes: sealed.bytes)), personal_data_key_id = \(sealed.keyID),
+                       basic_digests = \(digests), updated_at = now(), version = version + 1
+                WHERE candidate_id = \(candidateID)
+                """, logger: logger)
+            try await AuditLog.record(
+                .staff(member), action: "candidate.form.correct(\(fields.joined(separator: ",")))", target: .candidate(candidateID),
+                clientAddress: clientAddress, on: connection, logger: logger)
+        }
+    }
+
+    /// The candidate's exemption application and its review (Review's table, read here for the
+    /// status view).
+    func exemption(of candidateID: Int64) async throws -> (stage: ExemptionStage, refusalReason: String?)? {
+        try await postgres.query(
+            "SELECT status, coalesce(province_reason, city_reason) FROM exemption_application WHERE candidate_id = \(candidateID)", logger: logger
+        ).decode((String, String?).self).first { _ in true }.flatMap { status, reason in ExemptionStage(rawValue: status).map { ($0, reason) } }
     }
 
     func signPledge(_ candidateID: Int64, year: Int, version: String) async throws {

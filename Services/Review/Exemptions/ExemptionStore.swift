@@ -43,7 +43,8 @@ struct ExemptionStore: Sendable {
             """, logger: logger
         ).decode((String, String, String, Date, String?).self).first { _ in true }.map { code, reason, status, appliedAt, refusal in
             ExemptionApplication(
-                categoryCode: code, categoryName: categories[code] ?? code, reason: reason, status: status, appliedAt: appliedAt,
+                categoryCode: code, categoryName: categories[code] ?? code, reason: reason, status: status,
+                statusName: ExemptionRules.statusName(status), appliedAt: appliedAt,
                 refusalReason: refusal)
         }
     }

@@ -28,7 +28,7 @@ struct CandidateStatisticsRecorder: MessageHandler {
             ids.append(candidateID)
         }
         guard !ids.isEmpty else { return }
-        try await transaction.query("INSERT INTO statistics_mark (candidate_id) SELECT unnest(\(ids)::bigint[])", logger: logger)
+        try await StatisticsMarks.mark(ids, on: transaction, logger: logger)
     }
 
     static func candidateID(of message: IncomingMessage) throws -> Int64? {
@@ -82,36 +82,38 @@ public enum CandidateStatistics {
                 ), new AS (
                     SELECT s.* FROM statistics_source s JOIN batch USING (candidate_id)
                 ), saved AS (
-                    INSERT INTO statistics_candidate (candidate_id, year, status, county_id, point_id, level, subject_category)
-                    SELECT candidate_id, year, status, county_id, point_id, level, subject_category FROM new
+                    INSERT INTO statistics_candidate (candidate_id, year, status, county_id, point_id, level, subject_category, exemption, bonus)
+                    SELECT candidate_id, year, status, county_id, point_id, level, subject_category, exemption, bonus FROM new
                     ON CONFLICT (candidate_id) DO UPDATE
                        SET year = excluded.year, status = excluded.status, county_id = excluded.county_id, point_id = excluded.point_id,
-                           level = excluded.level, subject_category = excluded.subject_category
+                           level = excluded.level, subject_category = excluded.subject_category,
+                           exemption = excluded.exemption, bonus = excluded.bonus
                 ), gone AS (
                     DELETE FROM statistics_candidate s USING old o
                     WHERE s.candidate_id = o.candidate_id AND o.candidate_id NOT IN (SELECT candidate_id FROM new)
                 ), changes AS (
                     -- Summed by county and point first: the nodes are looked up once per group,
                     -- not once per candidate (the tree lookup was most of a fold's time).
-                    SELECT year, county_id, point_id, status, level, subject_category, sum(delta) AS delta FROM (
-                        SELECT year, county_id, point_id, status, level, subject_category, -1 AS delta FROM old
+                    SELECT year, county_id, point_id, status, level, subject_category, exemption, bonus, sum(delta) AS delta FROM (
+                        SELECT year, county_id, point_id, status, level, subject_category, exemption, bonus, -1 AS delta FROM old
                         UNION ALL
-                        SELECT year, county_id, point_id, status, level, subject_category, 1 FROM new
+                        SELECT year, county_id, point_id, status, level, subject_category, exemption, bonus, 1 FROM new
                     ) c
-                    GROUP BY year, county_id, point_id, status, level, subject_category HAVING sum(delta) <> 0
+                    GROUP BY year, county_id, point_id, status, level, subject_category, exemption, bonus HAVING sum(delta) <> 0
                 ), net AS (
-                    SELECT c.year, node, c.status, c.level, c.subject_category, sum(c.delta)::int AS delta
+                    SELECT c.year, node, c.status, c.level, c.subject_category, c.exemption, c.bonus, sum(c.delta)::int AS delta
                     FROM changes c, statistics_nodes(c.county_id, c.point_id) node
-                    GROUP BY c.year, node, c.status, c.level, c.subject_category HAVING sum(c.delta) <> 0
+                    GROUP BY c.year, node, c.status, c.level, c.subject_category, c.exemption, c.bonus HAVING sum(c.delta) <> 0
                 ), decreased AS (
                     -- Apart from the increases: the count's CHECK judges an insert's proposed row,
                     -- before ON CONFLICT turns it into an update.
                     UPDATE statistics_count c SET candidates = c.candidates + n.delta FROM net n
-                    WHERE n.delta < 0 AND (c.year, c.node_id, c.status, c.level, c.subject_category) = (n.year, n.node, n.status, n.level, n.subject_category)
+                    WHERE n.delta < 0 AND (c.year, c.node_id, c.status, c.level, c.subject_category, c.exemption, c.bonus)
+                        = (n.year, n.node, n.status, n.level, n.subject_category, n.exemption, n.bonus)
                 ), increased AS (
-                    INSERT INTO statistics_count (year, node_id, status, level, subject_category, candidates)
-                    SELECT year, node, status, level, subject_category, delta FROM net WHERE delta > 0
-                    ON CONFLICT (year, node_id, status, level, subject_category)
+                    INSERT INTO statistics_count (year, node_id, status, level, subject_category, exemption, bonus, candidates)
+                    SELECT year, node, status, level, subject_category, exemption, bonus, delta FROM net WHERE delta > 0
+                    ON CONFLICT (year, node_id, status, level, subject_category, exemption, bonus)
                     DO UPDATE SET candidates = statistics_count.candidates + excluded.candidates
                 ), cleared AS (
                     -- Only the marks read: one committed since is folded next time.
@@ -123,54 +125,69 @@ public enum CandidateStatistics {
         }
     }
 
-    /// Where the counts differ from what the tables say, as `(year, node, status, level,
-    /// subject category, counted, actual)`; with `rebuild`, the counts and the per-candidate
-    /// rows are then replaced by what the tables say (`examctl recount`), in one transaction
-    /// that holds the consumers off.
+    /// One bucket whose count differs from what the tables say.
+    public struct Difference: Sendable, Equatable {
+        public let year: Int
+        public let node: String
+        public let status: String
+        public let level: String
+        public let subjectCategory: String
+        public let exemption: String
+        public let bonus: String
+        public let counted: Int
+        public let actual: Int
+    }
+
+    /// Where the counts differ from what the tables say; with `rebuild`, the counts and the
+    /// per-candidate rows are then replaced by what the tables say (`examctl recount`), in one
+    /// transaction that holds the consumers off.
     /// `nodes`: only these nodes' counts are compared (all when nil); a rebuild is always whole.
-    public static func differences(rebuild: Bool, nodes: [String]? = nil, on connection: PostgresConnection, logger: Logger) async throws
-        -> [(year: Int, node: String, status: String, level: String, subjectCategory: String, counted: Int, actual: Int)]
-    {
+    public static func differences(rebuild: Bool, nodes: [String]? = nil, on connection: PostgresConnection, logger: Logger) async throws -> [Difference] {
         if rebuild {
             // The fold waits; marks made meanwhile are folded afterwards, against the rebuilt rows.
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.foldLock))", logger: logger)
             try await connection.query("LOCK TABLE statistics_candidate, statistics_count IN EXCLUSIVE MODE", logger: logger)
         }
-        var found: [(Int, String, String, String, String, Int, Int)] = []
-        for try await row in try await connection.query(
+        var found: [Difference] = []
+        for try await (year, node, status, level, category, exemption, bonus, counted, actual) in try await connection.query(
             """
             WITH actual AS (
-                SELECT s.year, node, s.status, s.level, s.subject_category, count(*)::int AS candidates
+                SELECT s.year, node, s.status, s.level, s.subject_category, s.exemption, s.bonus, count(*)::int AS candidates
                 FROM statistics_source s, statistics_nodes(s.county_id, s.point_id) node
-                GROUP BY 1, 2, 3, 4, 5
+                GROUP BY 1, 2, 3, 4, 5, 6, 7
             )
             SELECT coalesce(a.year, c.year), coalesce(a.node, c.node_id), coalesce(a.status, c.status), coalesce(a.level, c.level),
-                   coalesce(a.subject_category, c.subject_category), coalesce(c.candidates, 0), coalesce(a.candidates, 0)
+                   coalesce(a.subject_category, c.subject_category), coalesce(a.exemption, c.exemption), coalesce(a.bonus, c.bonus),
+                   coalesce(c.candidates, 0), coalesce(a.candidates, 0)
             FROM actual a FULL JOIN statistics_count c
-              ON (c.year, c.node_id, c.status, c.level, c.subject_category) = (a.year, a.node, a.status, a.level, a.subject_category)
+              ON (c.year, c.node_id, c.status, c.level, c.subject_category, c.exemption, c.bonus)
+               = (a.year, a.node, a.status, a.level, a.subject_category, a.exemption, a.bonus)
             WHERE coalesce(c.candidates, 0) <> coalesce(a.candidates, 0)
               AND (\(nodes == nil) OR coalesce(a.node, c.node_id) = ANY(\(nodes ?? [])))
-            ORDER BY 1, 2, 3, 4, 5
+            ORDER BY 1, 2, 3, 4, 5, 6, 7
             """, logger: logger
-        ).decode((Int, String, String, String, String, Int, Int).self) {
-            found.append(row)
+        ).decode((Int, String, String, String, String, String, String, Int, Int).self) {
+            found.append(
+                Difference(
+                    year: year, node: node, status: status, level: level, subjectCategory: category, exemption: exemption, bonus: bonus, counted: counted,
+                    actual: actual))
         }
         if rebuild {
             try await connection.query("DELETE FROM statistics_count", logger: logger)
             try await connection.query("DELETE FROM statistics_candidate", logger: logger)
             try await connection.query(
                 """
-                INSERT INTO statistics_candidate (candidate_id, year, status, county_id, point_id, level, subject_category)
-                SELECT candidate_id, year, status, county_id, point_id, level, subject_category FROM statistics_source
+                INSERT INTO statistics_candidate (candidate_id, year, status, county_id, point_id, level, subject_category, exemption, bonus)
+                SELECT candidate_id, year, status, county_id, point_id, level, subject_category, exemption, bonus FROM statistics_source
                 """, logger: logger)
             try await connection.query(
                 """
-                INSERT INTO statistics_count (year, node_id, status, level, subject_category, candidates)
-                SELECT s.year, node, s.status, s.level, s.subject_category, count(*)::int
+                INSERT INTO statistics_count (year, node_id, status, level, subject_category, exemption, bonus, candidates)
+                SELECT s.year, node, s.status, s.level, s.subject_category, s.exemption, s.bonus, count(*)::int
                 FROM statistics_candidate s, statistics_nodes(s.county_id, s.point_id) node
-                GROUP BY 1, 2, 3, 4, 5
+                GROUP BY 1, 2, 3, 4, 5, 6, 7
                 """, logger: logger)
         }
-        return found.map { (year: $0.0, node: $0.1, status: $0.2, level: $0.3, subjectCategory: $0.4, counted: $0.5, actual: $0.6) }
+        return found
     }
 }

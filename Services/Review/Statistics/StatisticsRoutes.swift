@@ -3,8 +3,9 @@ import Foundation
 import Hummingbird
 import ServiceRuntime
 
-/// `GET /staff/statistics?node=&year=`: a node's candidates counted by status, level and subject
-/// category (the member's own node and the current year by default), for any node in the
+/// `GET /staff/statistics?node=&year=`: a node's candidates counted by status, level, subject
+/// category, exemption stage and counted bonus (the member's own node and the current year by
+/// default), with totals by status, level, subject category, exemption and bonus, for any node in the
 /// member's subtree. Counts only, no one's data: read from the worker's read model.
 struct StatisticsRoutes: Sendable {
     let access: AccessControl
@@ -20,6 +21,12 @@ struct StatisticsRoutes: Sendable {
         let year: Int
         let total: Int
         let byStatus: [String: Int]
+        let byLevel: [String: Int]
+        let bySubjectCategory: [String: Int]
+        /// By exemption stage; candidates without an application are not counted here.
+        let byExemption: [String: Int]
+        /// By counted bonus points; candidates without a bonus are not counted here.
+        let byBonus: [String: Int]
         let counts: [StatisticsStore.Count]
     }
 
@@ -39,8 +46,13 @@ struct StatisticsRoutes: Sendable {
         var year = asked ?? 0
         if asked == nil { year = try await store.currentYear() ?? 0 }
         let counts = try await store.counts(at: nodeID, year: year)
-        let byStatus = Dictionary(grouping: counts, by: \.status).mapValues { $0.reduce(0) { $0 + $1.candidates } }
+        func total(by key: (StatisticsStore.Count) -> String) -> [String: Int] {
+            Dictionary(grouping: counts.filter { !key($0).isEmpty }, by: key).mapValues { $0.reduce(0) { $0 + $1.candidates } }
+        }
         return JSONOutput(
-            Statistics(nodeID: nodeID, nodeName: node.name, year: year, total: counts.reduce(0) { $0 + $1.candidates }, byStatus: byStatus, counts: counts))
+            Statistics(
+                nodeID: nodeID, nodeName: node.name, year: year, total: counts.reduce(0) { $0 + $1.candidates }, byStatus: total(by: \.status),
+                byLevel: total(by: \.level), bySubjectCategory: total(by: \.subjectCategory), byExemption: total(by: \.exemption), byBonus: total(by: \.bonus),
+                counts: counts))
     }
 }

@@ -13,6 +13,10 @@ struct StatisticsStore: Sendable {
         let status: String
         let level: String
         let subjectCategory: String
+        /// The exemption application's stage ('' for none).
+        let exemption: String
+        /// The counted bonus points ('' for none).
+        let bonus: String
         let candidates: Int
     }
 
@@ -28,13 +32,13 @@ struct StatisticsStore: Sendable {
 
     func counts(at nodeID: String, year: Int) async throws -> [Count] {
         var counts: [Count] = []
-        for try await (status, level, category, candidates) in try await postgres.query(
+        for try await (status, level, category, exemption, bonus, candidates) in try await postgres.query(
             """
-            SELECT status, level, subject_category, candidates FROM statistics_count
-            WHERE year = \(year) AND node_id = \(nodeID) AND candidates > 0 ORDER BY status, level, subject_category
+            SELECT status, level, subject_category, exemption, bonus, candidates FROM statistics_count
+            WHERE year = \(year) AND node_id = \(nodeID) AND candidates > 0 ORDER BY status, level, subject_category, exemption, bonus
             """, logger: logger
-        ).decode((String, String, String, Int).self) {
-            counts.append(Count(status: status, level: level, subjectCategory: category, candidates: candidates))
+        ).decode((String, String, String, String, String, Int).self) {
+            counts.append(Count(status: status, level: level, subjectCategory: category, exemption: exemption, bonus: bonus, candidates: candidates))
         }
         return counts
     }

@@ -73,8 +73,10 @@ struct AccessFixture: Sendable {
         return router.routes.map { "\($0.method) \($0.path)" }
     }
 
+    /// `postgres`: another database (a scratch one, for tests that move the shared year's calendar).
     static func with<T: Sendable>(
-        redis redisSettings: RedisSettings = TestStack.redis, settings extra: [String: String] = [:],
+        redis redisSettings: RedisSettings = TestStack.redis, postgres postgresSettings: PostgresSettings = TestStack.postgres,
+        settings extra: [String: String] = [:],
         _ body: @Sendable (AccessFixture) async throws -> T
     ) async throws -> T {
         let log = CapturedLog()
@@ -82,7 +84,7 @@ struct AccessFixture: Sendable {
         logger.logLevel = .debug
         let reader = SettingsReader(arguments: ["tests"], environment: environment.merging(extra) { $1 })
         let serviceSettings = try ServiceSettings(reader: reader, defaultPort: 1)
-        let postgres = PostgresClient(configuration: .init(settings: TestStack.postgres), backgroundLogger: TestStack.logger)
+        let postgres = PostgresClient(configuration: .init(settings: postgresSettings), backgroundLogger: TestStack.logger)
         let redis = RedisClient(settings: redisSettings, logger: logger)
         let amqp = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: []), logger: logger)
         let dependencies = Dependencies(settings: serviceSettings, reader: reader, postgres: postgres, redis: redis, amqp: amqp, logger: logger)
@@ -153,14 +155,16 @@ extension AccessFixture {
     }
 
     /// A new candidate account in `county` (芙蓉区 by default) and a browser signed in to it.
-    func signedInCandidate(county: String = "430102", password: String = "Zk8#mq2Lw") async throws -> (Candidate, Browser) {
-        let candidate = Candidate(county: county, password: password)
+    func signedInCandidate(
+        county: String = "430102", password: String = "Zk8#mq2Lw", number: String = Candidate.randomResidentID(), name: String = "李明"
+    ) async throws -> (Candidate, Browser) {
+        let candidate = Candidate(county: county, password: password, number: number, name: name)
         var browser = Browser()
         let created = try await send(.post, "/accounts", candidate.signUpBody, as: &browser)
         #expect(created.status == .created, "\(created.text)")
         let login = try await send(.post, "/session", candidate.loginBody, as: &browser)
         #expect(login.status == .ok, "\(login.text)")
-        return (Candidate(county: county, password: password, number: candidate.number, id: created.int("id")), browser)
+        return (Candidate(county: county, password: password, number: candidate.number, name: name, id: created.int("id")), browser)
     }
 
     /// A province administrator (as ops/admin makes one) and a browser signed in as them.
@@ -201,22 +205,27 @@ struct Candidate: Sendable {
     let number: String
     let id: Int64
 
-    init(county: String = "430102", password: String = "Zk8#mq2Lw", number: String = Candidate.randomResidentID(), id: Int64 = 0) {
+    let name: String
+
+    init(county: String = "430102", password: String = "Zk8#mq2Lw", number: String = Candidate.randomResidentID(), name: String = "李明", id: Int64 = 0) {
         self.county = county
         self.password = password
         self.number = number
+        self.name = name
         self.id = id
     }
 
     var signUpBody: [String: Any] {
-        ["documentType": "resident_id", "documentNumber": number, "name": "李明", "phone": "13712345678", "password": password, "countyID": county]
+        ["documentType": "resident_id", "documentNumber": number, "name": name, "phone": "13712345678", "password": password, "countyID": county]
     }
     var loginBody: [String: Any] { ["documentNumber": number, "password": password] }
 
     /// 18 characters: an area code, a birth date between 1970 and 2005, a sequence, the check character.
     /// `area`: by default one of Changsha's; tests that make thousands use areas of their own.
-    static func randomResidentID(area: String = ["430102", "430103", "430104", "430111", "430121"].randomElement()!) -> String {
-        let date = String(format: "%04d%02d%02d", Int.random(in: 1970...2005), Int.random(in: 1...12), Int.random(in: 1...28))
+    static func randomResidentID(
+        area: String = ["430102", "430103", "430104", "430111", "430121"].randomElement()!, born: ClosedRange<Int> = 1970...2005
+    ) -> String {
+        let date = String(format: "%04d%02d%02d", Int.random(in: born), Int.random(in: 1...12), Int.random(in: 1...28))
         let body = area + date + String(format: "%03d", Int.random(in: 0...999))
         return body + String(IdentityDocument.checkCharacter(of: body)!)
     }

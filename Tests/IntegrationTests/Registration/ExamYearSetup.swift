@@ -44,7 +44,10 @@ actor ExamYearSetup {
                 "candidateCharacteristics": [["code": "0", "name": "无"]],
                 "enrolmentCategories": [["code": "1", "name": "普通"]],
                 "occupationCategories": [["code": "1", "name": "工人"], ["code": "2", "name": "职员"]],
-                "bonusPolicies": [["code": "B01", "name": "归侨、侨眷", "points": 10], ["code": "B02", "name": "少数民族聚居地区", "points": 20]],
+                "bonusPolicies": [
+                    ["code": "B01", "name": "归侨、侨眷", "points": 10], ["code": "B02", "name": "少数民族聚居地区", "points": 20],
+                    ["code": "B03", "name": "年满25周岁", "points": 5, "automatic": ["minimumAge": 25, "on": "\(year)-10-24"]],
+                ],
                 "exemptionCategories": [["code": "E01", "name": "全国劳动模范", "evidence": "劳动模范证书"]],
             ],
             "pledge": ["version": "\(year)-1", "text": "本人已认真阅读报考须知，承诺所填信息真实准确，遵守考试纪律，诚信应考。"],

@@ -50,3 +50,100 @@ import Testing
         }
     }
 }
+
+/// The staff's side: the city's first review after the payment deadline, its list, the
+/// province's decision; an approved candidate is `exempt` and not on the roster numbering reads.
+@Suite struct ExemptionReviewTests {
+    @Test func theCityReviewsAfterTheDeadlineAndTheProvinceDecidesWhatItPassed() async throws {
+        try await ReviewStack.with { fixture in
+            var (_, province) = try await fixture.signedInProvinceAdministrator()
+            var (_, city) = try await fixture.signedInStaff(at: "430100", roles: ["city_officer"], approvedBy: &province)
+            var (_, otherCity) = try await fixture.signedInStaff(at: "430200", roles: ["city_officer"], approvedBy: &province)
+            var (_, county) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
+            var applicants: [(Candidate, Browser)] = []
+            for reason in ["2019年获全国劳动模范称号", "2020年获全国劳动模范称号", "2021年获全国劳动模范称号"] {
+                var (candidate, browser) = try await ReviewStack.paidCandidate(fixture, province: &province)
+                let applied = try await fixture.send(.put, "/exemption", ["categoryCode": "E01", "reason": reason], as: &browser)
+                #expect(applied.status == .ok, "\(applied.text)")
+                applicants.append((candidate, browser))
+            }
+            let (passed, refusedByProvince, refusedByCity) = (applicants[0].0.id, applicants[1].0.id, applicants[2].0.id)
+            var (approvedBrowser, refusedBrowser) = (applicants[0].1, applicants[1].1)
+
+            // Before the payment deadline the city waits.
+            let early = try await fixture.send(.post, "/staff/exemptions/\(passed)/city-review", ["decision": "pass"], as: &city)
+            #expect(early.status == .conflict && early.errorCode == "exemption.too_early", "\(early.text)")
+            try await ReviewStack.setPaymentDeadline(Date() - 3_600, fixture)
+
+            // Another city's officer, a county officer and a stranger reach nothing.
+            for path in ["/staff/exemptions/\(passed)/city-review", "/staff/exemptions/\(passed)/decision"] {
+                #expect(try await fixture.send(.post, path, ["decision": "pass"], as: &otherCity).status == .forbidden)
+                #expect(try await fixture.send(.post, path, ["decision": "pass"], as: &county).status == .forbidden)
+                var stranger = Browser()
+                #expect(try await fixture.send(.post, path, ["decision": "pass"], as: &stranger).status == .unauthorized)
+            }
+            let othersList = try await fixture.send(.get, "/staff/exemptions", as: &otherCity)
+            #expect(othersList.status == .ok && (othersList.json["cases"] as? [Any])?.isEmpty == true, "\(othersList.text)")
+            #expect(try await fixture.send(.post, "/staff/exemption-lists", as: &county).status == .forbidden)
+
+            // Bad input, named by field.
+            let unknown = try await fixture.send(.post, "/staff/exemptions/\(passed)/city-review", ["decision": "maybe"], as: &city)
+            #expect(unknown.status == .unprocessableContent && unknown.errorFields == ["decision"], "\(unknown.text)")
+            let noReason = try await fixture.send(.post, "/staff/exemptions/\(refusedByCity)/city-review", ["decision": "refuse"], as: &city)
+            #expect(noReason.errorFields == ["reason"], "\(noReason.text)")
+            #expect(try await fixture.send(.post, "/staff/exemptions/\(passed)/city-review", ["reason": 1], as: &city).status.code / 100 == 4)
+
+            // The city's first review; its list cannot go while an application waits.
+            #expect(try await fixture.send(.post, "/staff/exemptions/\(passed)/city-review", ["decision": "pass"], as: &city).status == .ok)
+            let waiting = try await fixture.send(.post, "/staff/exemption-lists", as: &city)
+            #expect(waiting.status == .conflict && waiting.errorCode == "exemption.open_applications", "\(waiting.text)")
+            #expect(try await fixture.send(.post, "/staff/exemptions/\(refusedByProvince)/city-review", ["decision": "pass"], as: &city).status == .ok)
+            let refused = try await fixture.send(
+                .post, "/staff/exemptions/\(refusedByCity)/city-review", ["decision": "refuse", "reason": "证书与申请类别不符"], as: &city)
+            #expect(refused.json["status"] as? String == "city_refused", "\(refused.text)")
+            let cityList = try await fixture.send(.get, "/staff/exemptions?status=city_passed", as: &city)
+            #expect(Set(((cityList.json["cases"] as? [[String: Any]]) ?? []).compactMap { ($0["candidateID"] as? NSNumber)?.int64Value }) == [passed, refusedByProvince])
+
+            // The province decides only what a city has submitted.
+            let notYet = try await fixture.send(.post, "/staff/exemptions/\(passed)/decision", ["decision": "approve"], as: &province)
+            #expect(notYet.errorCode == "exemption.list_not_submitted", "\(notYet.text)")
+            let submitted = try await fixture.send(.post, "/staff/exemption-lists", as: &city)
+            #expect(submitted.status == .ok && submitted.json["cityID"] as? String == "430100", "\(submitted.text)")
+            let frozen = try await fixture.send(.post, "/staff/exemptions/\(refusedByCity)/city-review", ["decision": "pass"], as: &city)
+            #expect(frozen.errorCode == "exemption.list_submitted", "\(frozen.text)")
+            #expect(try await fixture.send(.post, "/staff/exemptions/\(passed)/decision", ["decision": "approve"], as: &city).status == .forbidden)
+
+            let approved = try await fixture.send(.post, "/staff/exemptions/\(passed)/decision", ["decision": "approve"], as: &province)
+            #expect(approved.json["status"] as? String == "approved", "\(approved.text)")
+            let provinceRefused = try await fixture.send(
+                .post, "/staff/exemptions/\(refusedByProvince)/decision", ["decision": "refuse", "reason": "不符合免试条件"], as: &province)
+            #expect(provinceRefused.json["status"] as? String == "refused", "\(provinceRefused.text)")
+            #expect(try await fixture.send(.post, "/staff/exemptions/\(refusedByCity)/decision", ["decision": "approve"], as: &province).errorCode == "exemption.not_city_passed")
+            #expect(try await fixture.send(.post, "/staff/exemptions/\(passed)/decision", ["decision": "refuse", "reason": "改变主意"], as: &province).errorCode == "exemption.decided")
+
+            // The approved candidate is exempt (a transition by the province, audited, with its
+            // event) and left off the roster; the refused ones stay paid and sit the exam.
+            #expect(try await ReviewStack.status(passed, fixture) == "exempt")
+            #expect(try await ReviewStack.status(refusedByProvince, fixture) == "paid")
+            #expect(try await ReviewStack.status(refusedByCity, fixture) == "paid")
+            #expect(try await ReviewStack.count("SELECT count(*)::int FROM candidate_transition WHERE candidate_id = \(passed) AND to_status = 'exempt' AND actor_kind = 'staff'", fixture) == 1)
+            #expect(try await ReviewStack.count("SELECT count(*)::int FROM audit_event WHERE target_id = \(String(passed)) AND action = 'exemption.approve'", fixture) == 1)
+            #expect(try await ReviewStack.count("SELECT count(*)::int FROM audit_event WHERE target_id = \(String(refusedByCity)) AND action = 'exemption.city_refuse'", fixture) == 1)
+            #expect(try await ReviewStack.count("SELECT count(*)::int FROM outbox_event WHERE aggregate_id = \("candidate-\(passed)") AND event_type = 'CandidateMoved'", fixture) == 1)
+            var roster = Set<Int64>()
+            for try await id in try await fixture.postgres.query(
+                "SELECT candidate_id FROM exam_roster WHERE candidate_id = ANY(\([passed, refusedByProvince, refusedByCity]))", logger: TestStack.logger
+            ).decode(Int64.self) { roster.insert(id) }
+            #expect(roster == [refusedByProvince, refusedByCity], "the exempt candidate is not numbered")
+
+            // Each candidate sees where their application stands.
+            let status = try await fixture.send(.get, "/registration/status", as: &approvedBrowser)
+            #expect(status.json["status"] as? String == "exempt", "\(status.text)")
+            #expect((status.json["exemption"] as? [String: Any])?["stage"] as? String == "approved")
+            let refusal = try await fixture.send(.get, "/exemption", as: &refusedBrowser)
+            #expect(refusal.json["status"] as? String == "refused" && refusal.json["refusalReason"] as? String == "不符合免试条件", "\(refusal.text)")
+            let refusedStatus = try await fixture.send(.get, "/registration/status", as: &refusedBrowser)
+            #expect((refusedStatus.json["exemption"] as? [String: Any])?["refusalReason"] as? String == "不符合免试条件", "\(refusedStatus.text)")
+        }
+    }
+}

@@ -1,30 +1,34 @@
 import Foundation
-import ServiceRuntime
 import FoundationXML
 import SwiftCSV
 import ZIPFoundation
 
-/// A batch file of paper draft forms read into rows of named cells: CSV (UTF-8, with or without
-/// a byte-order mark) or XLSX (the first worksheet). The first row names the columns. The
-/// format is told by the bytes (an XLSX is a ZIP), not by the file's name.
-struct PaperFormFile {
-    struct Row {
+/// An uploaded table (a batch of paper draft forms, a city's bonus list) read into rows of named
+/// cells: CSV (UTF-8, with or without a byte-order mark) or XLSX (the first worksheet). The first
+/// row names the columns. The format is told by the bytes (`TableFile`), not by the file's name.
+public struct UploadedTable: Sendable {
+    public struct Row: Sendable {
         /// 1-based line of the data row in the file (the header is line 1).
-        let number: Int
-        let cells: [String: String]
+        public let number: Int
+        public let cells: [String: String]
+
+        public init(number: Int, cells: [String: String]) {
+            self.number = number
+            self.cells = cells
+        }
     }
 
-    let columns: [String]
-    let rows: [Row]
+    public let columns: [String]
+    public let rows: [Row]
 
-    enum Problem: Error, Equatable {
+    public enum Problem: Error, Equatable {
         case notUTF8
         case unreadableCSV
         case unreadableXLSX(String)
         case empty
         case tooManyRows(limit: Int)
 
-        var message: String {
+        public var message: String {
             switch self {
             case .notUTF8: "CSV 文件须为 UTF-8 编码"
             case .unreadableCSV: "无法读取 CSV 文件"
@@ -35,9 +39,9 @@ struct PaperFormFile {
         }
     }
 
-    static let maxRows = 50_000
+    public static let maxRows = 50_000
 
-    static func read(_ bytes: [UInt8]) throws(Problem) -> PaperFormFile {
+    public static func read(_ bytes: [UInt8]) throws(Problem) -> UploadedTable {
         let table: [[String]]
         switch TableFile.sniff(bytes) {
         case .xlsx: table = try XLSXSheet.firstSheet(of: bytes)
@@ -59,7 +63,7 @@ struct PaperFormFile {
         }
         guard !rows.isEmpty else { throw .empty }
         guard rows.count <= maxRows else { throw .tooManyRows(limit: maxRows) }
-        return PaperFormFile(columns: columns, rows: rows)
+        return UploadedTable(columns: columns, rows: rows)
     }
 
     private static func csv(_ text: String) throws(Problem) -> [[String]] {
@@ -74,18 +78,18 @@ struct PaperFormFile {
 
 /// The cells of an XLSX workbook's first worksheet, as text: shared strings, inline strings and
 /// numbers as written. Entries are size-checked before they are inflated (no ZIP bombs).
-enum XLSXSheet {
+public enum XLSXSheet {
     static let maxEntryBytes: UInt64 = 200 << 20
 
-    static func firstSheet(of bytes: [UInt8]) throws(PaperFormFile.Problem) -> [[String]] {
+    static func firstSheet(of bytes: [UInt8]) throws(UploadedTable.Problem) -> [[String]] {
         do {
             let archive = try Archive(data: Data(bytes), accessMode: .read)
             let strings = try archive["xl/sharedStrings.xml"].map { try parseSharedStrings(try extract($0, from: archive)) } ?? []
             let sheets = archive.filter { $0.path.hasPrefix("xl/worksheets/sheet") && $0.path.hasSuffix(".xml") }
                 .sorted { $0.path.localizedStandardCompare($1.path) == .orderedAscending }
-            guard let first = sheets.first else { throw PaperFormFile.Problem.unreadableXLSX("没有工作表") }
+            guard let first = sheets.first else { throw UploadedTable.Problem.unreadableXLSX("没有工作表") }
             return try parseSheet(try extract(first, from: archive), strings: strings)
-        } catch let problem as PaperFormFile.Problem {
+        } catch let problem as UploadedTable.Problem {
             throw problem
         } catch {
             throw .unreadableXLSX("不是有效的 XLSX 文件")
@@ -93,11 +97,11 @@ enum XLSXSheet {
     }
 
     private static func extract(_ entry: Entry, from archive: Archive) throws -> Data {
-        guard entry.uncompressedSize <= maxEntryBytes else { throw PaperFormFile.Problem.unreadableXLSX("工作表过大") }
+        guard entry.uncompressedSize <= maxEntryBytes else { throw UploadedTable.Problem.unreadableXLSX("工作表过大") }
         var data = Data()
         _ = try archive.extract(entry, skipCRC32: false) { chunk in
             data.append(chunk)
-            if data.count > maxEntryBytes { throw PaperFormFile.Problem.unreadableXLSX("工作表过大") }
+            if data.count > maxEntryBytes { throw UploadedTable.Problem.unreadableXLSX("工作表过大") }
         }
         return data
     }
@@ -106,7 +110,7 @@ enum XLSXSheet {
         let reader = SharedStringsReader()
         let parser = XMLParser(data: data)
         parser.delegate = reader
-        guard parser.parse() else { throw PaperFormFile.Problem.unreadableXLSX("共享字符串表损坏") }
+        guard parser.parse() else { throw UploadedTable.Problem.unreadableXLSX("共享字符串表损坏") }
         return reader.strings
     }
 
@@ -114,12 +118,12 @@ enum XLSXSheet {
         let reader = SheetReader(strings: strings)
         let parser = XMLParser(data: data)
         parser.delegate = reader
-        guard parser.parse(), !reader.failed else { throw PaperFormFile.Problem.unreadableXLSX("工作表损坏") }
+        guard parser.parse(), !reader.failed else { throw UploadedTable.Problem.unreadableXLSX("工作表损坏") }
         return reader.rows
     }
 
     /// Column index of a cell reference such as `AB12` (A = 0).
-    static func columnIndex(_ reference: String) -> Int? {
+    public static func columnIndex(_ reference: String) -> Int? {
         var index = 0
         var letters = 0
         for scalar in reference.unicodeScalars {
