@@ -27,72 +27,82 @@ struct DataReportStore: Sendable {
             .map { Unit(id: $0, name: $1, path: $2, kind: $3, parentID: $4) }
     }
 
-    /// The candidates a report of the unit at `$1` (a tree path) covers: every paid or exempt
-    /// candidate of the year `$2` registered in it. One keyed digest per field of
-    /// `ReportedFields.all`, in order: `hashtext` of the stored values, and the form's basic
-    /// fields as Registration digested them. (`hashtext` is PostgreSQL's own; it has not changed
-    /// between major versions for many years, but a report made before an upgrade that changed it
-    /// would show every field as changed: `ops/bench review` and the tests compare within one.)
+    /// The candidates a report covers: every paid or exempt candidate of the year `$2`
+    /// registered in one of the counties `$1` (the unit's; named rather than joined through the
+    /// tree, so that the planner knows how many candidates they hold). One digest per field of `ReportedFields.all`,
+    /// in order: the form's basic fields as Registration digested them (keyed), the others hashed
+    /// here by PostgreSQL's own hash functions (`hashtext`, `jsonb_hash`, `timestamp_hash`). They
+    /// have been stable across major versions for years; should an upgrade change one, the first
+    /// report after it would show that field changed for everyone.
     static let snapshotRows = """
         SELECT c.id AS candidate_id,
                ARRAY[hashtext(c.name), hashtext(encode(c.document_number_lookup, 'hex'))]
                || coalesce(r.basic_digests, array_fill(0, ARRAY[\(ReportedFields.basic.count)]))
-               || ARRAY[hashtext(r.choices::text), hashtext(coalesce(r.confirmation_point_id, '')), hashtext(coalesce(p.captured_at::text, '')),
+               || ARRAY[jsonb_hash(r.choices), hashtext(coalesce(r.confirmation_point_id, '')), coalesce(timestamp_hash(p.captured_at::timestamp), 0),
                         hashtext(coalesce(b.policy_code || ':' || b.points, '')), hashtext(coalesce(e.status, '')), hashtext(c.status)] AS fields
-        FROM organisation_node n
-        JOIN candidate_account c ON c.organisation_node_id = n.id
+        FROM candidate_account c
         JOIN registration r ON r.candidate_id = c.id AND r.year = $2
         LEFT JOIN candidate_photo p ON p.candidate_id = c.id
         LEFT JOIN exemption_application e ON e.candidate_id = c.id
         LEFT JOIN counted_bonus b ON b.candidate_id = c.id AND b.year = $2
-        WHERE n.path <@ $1::ltree AND n.kind = 'county' AND c.status IN ('paid', 'exempt')
+        WHERE c.organisation_node_id = ANY($1::text[]) AND c.status IN ('paid', 'exempt')
         """
 
-    /// The snapshot of the unit at `path` saved as report `$3`...: the report row (with the
-    /// snapshot's count and digest) and its candidates, in one statement.
-    static let saveSnapshot = """
-        WITH row AS MATERIALIZED (\(snapshotRows)), report AS (
-            INSERT INTO data_report (year, unit_id, level, previous_id, field_names, candidates, digest, reported_by)
-            SELECT $2, $3, $4, $5, $6, count(*),
-                   encode(sha256(convert_to(coalesce(string_agg(candidate_id || ':' || fields::text, ';' ORDER BY candidate_id), ''), 'UTF8')), 'hex'), $7
-            FROM row
-            RETURNING id
-        ), saved AS (
-            INSERT INTO data_report_candidate (report_id, candidate_id, fields) SELECT report.id, row.candidate_id, row.fields FROM report, row
-        )
-        SELECT id FROM report
+    /// The snapshot of the counties `$1` for the year `$2` saved as report `$3`'s candidates.
+    static let saveSnapshot = "INSERT INTO data_report_candidate (report_id, candidate_id, fields) SELECT $3, candidate_id, fields FROM (\(snapshotRows)) s"
+
+    /// A report's count and digest, from its saved snapshot in candidate order: SHA-256 over each
+    /// candidate's id and a 64-bit hash of their field digests.
+    static let sealSnapshot = """
+        UPDATE data_report d SET candidates = s.candidates, digest = s.digest
+        FROM (SELECT count(*)::int AS candidates,
+                     encode(sha256(convert_to(coalesce(string_agg(candidate_id || ':' || hash_array_extended(fields, 0), ';' ORDER BY candidate_id), ''), 'UTF8')), 'hex') AS digest
+              FROM data_report_candidate WHERE report_id = $1) s
+        WHERE d.id = $1
         """
 
     /// What stops the unit at `path` from reporting, each kind with its count and up to 100 of
     /// the candidates (or, for a city, the counties) concerned.
-    func blockers(path: String, level: String, year: Int, on connection: PostgresConnection) async throws -> [ReportBlocker] {
+    /// The counties of the unit at `path` (itself, for a county).
+    func counties(under path: String) async throws -> [String] {
+        var counties: [String] = []
+        for try await county in try await postgres.query(
+            "SELECT id FROM organisation_node WHERE path <@ \(path)::ltree AND kind = 'county' ORDER BY id", logger: logger
+        ).decode(String.self) { counties.append(county) }
+        return counties
+    }
+
+    func blockers(counties: [String], level: String, year: Int, on connection: PostgresConnection) async throws -> [ReportBlocker] {
         var found: [ReportBlocker] = []
         for try await (kind, count, ids, units) in try await connection.query(
             """
-            WITH unit_candidate AS (
-                SELECT c.id, c.status, c.organisation_node_id AS county
-                FROM organisation_node n JOIN candidate_account c ON c.organisation_node_id = n.id
-                JOIN registration r ON r.candidate_id = c.id AND r.year = \(year)
-                WHERE n.path <@ \(path)::ltree AND n.kind = 'county'
-            ), blocker AS (
-                SELECT 'pending_city_review' AS kind, id, NULL::text AS unit FROM unit_candidate WHERE status = 'pending_city_review'
+            WITH blocker AS (
+                -- The unit's counties are named, not joined, so that each part is planned on the
+                -- index of `candidate_account` it needs. The unsettled are few (a partial index).
+                SELECT CASE c.status WHEN 'pending_city_review' THEN 'pending_city_review' ELSE 'unpaid_without_reason' END AS kind, c.id,
+                       NULL::text AS unit
+                FROM candidate_account c
+                WHERE c.organisation_node_id = ANY(\(counties)) AND c.status IN ('pending_city_review', 'confirmed')
+                  AND EXISTS (SELECT 1 FROM registration r WHERE r.candidate_id = c.id AND r.year = \(year))
+                  AND (c.status = 'pending_city_review' OR NOT EXISTS (SELECT 1 FROM unpaid_follow_up f WHERE f.candidate_id = c.id))
                 UNION ALL
-                SELECT 'unpaid_without_reason', u.id, NULL FROM unit_candidate u
-                WHERE u.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM unpaid_follow_up f WHERE f.candidate_id = u.id)
+                SELECT 'no_photo', c.id, NULL FROM candidate_account c
+                WHERE c.organisation_node_id = ANY(\(counties)) AND c.status IN ('confirmed', 'paid', 'exempt')
+                  AND NOT EXISTS (SELECT 1 FROM candidate_photo p WHERE p.candidate_id = c.id)
+                  AND EXISTS (SELECT 1 FROM registration r WHERE r.candidate_id = c.id AND r.year = \(year))
                 UNION ALL
-                SELECT 'no_photo', u.id, NULL FROM unit_candidate u
-                WHERE u.status IN ('confirmed', 'paid', 'exempt') AND NOT EXISTS (SELECT 1 FROM candidate_photo p WHERE p.candidate_id = u.id)
-                UNION ALL
-                SELECT DISTINCT 'bonus_open', u.id, NULL FROM unit_candidate u JOIN bonus_claim b ON b.candidate_id = u.id AND b.year = \(year)
-                WHERE u.status IN ('confirmed', 'paid', 'exempt')
+                SELECT DISTINCT 'bonus_open', b.candidate_id, NULL FROM bonus_claim b JOIN candidate_account c ON c.id = b.candidate_id
+                WHERE b.year = \(year) AND c.organisation_node_id = ANY(\(counties)) AND c.status IN ('confirmed', 'paid', 'exempt')
                   AND NOT EXISTS (SELECT 1 FROM bonus_award a WHERE (a.candidate_id, a.year, a.policy_code) = (b.candidate_id, b.year, b.policy_code))
                 UNION ALL
-                SELECT 'exemption_open', u.id, NULL FROM unit_candidate u JOIN exemption_application e ON e.candidate_id = u.id
-                WHERE u.status = 'paid' AND e.status IN ('applied', 'city_passed')
+                SELECT 'exemption_open', e.candidate_id, NULL FROM exemption_application e JOIN candidate_account c ON c.id = e.candidate_id
+                WHERE e.year = \(year) AND c.organisation_node_id = ANY(\(counties)) AND c.status = 'paid' AND e.status IN ('applied', 'city_passed')
                 UNION ALL
-                SELECT 'county_not_accepted', NULL, x.county FROM (SELECT DISTINCT county FROM unit_candidate WHERE status IN ('paid', 'exempt')) x
+                SELECT 'county_not_accepted', NULL, county FROM unnest(\(counties)::text[]) county
                 WHERE \(level) = 'city'
-                  AND NOT EXISTS (SELECT 1 FROM data_report d WHERE d.unit_id = x.county AND d.year = \(year) AND d.status = 'accepted')
+                  AND EXISTS (SELECT 1 FROM candidate_account c WHERE c.organisation_node_id = county AND c.status IN ('paid', 'exempt')
+                                AND EXISTS (SELECT 1 FROM registration r WHERE r.candidate_id = c.id AND r.year = \(year)))
+                  AND NOT EXISTS (SELECT 1 FROM data_report d WHERE d.unit_id = county AND d.year = \(year) AND d.status = 'accepted')
             )
             SELECT kind, count(*)::int, (array_agg(id ORDER BY id) FILTER (WHERE id IS NOT NULL))[1:100],
                    (array_agg(unit ORDER BY unit) FILTER (WHERE unit IS NOT NULL))[1:100]
@@ -106,14 +116,16 @@ struct DataReportStore: Sendable {
     }
 
     func blockers(path: String, level: String, year: Int) async throws -> [ReportBlocker] {
-        try await postgres.withConnection { try await blockers(path: path, level: level, year: year, on: $0) }
+        let counties = try await counties(under: path)
+        return try await postgres.withConnection { try await blockers(counties: counties, level: level, year: year, on: $0) }
     }
 
     /// Reports the unit: refused while blocked, while its last report waits or stands accepted,
-    /// or (for a county) while its city's report is with the province. The snapshot, its digest
-    /// and the report row are one statement.
+    /// or (for a county) while its city's report is with the province. The report row, its
+    /// snapshot and the snapshot's count and digest are one transaction.
     func report(_ unit: Unit, level: String, year: Int, by member: StaffMember, clientAddress: String) async throws -> Int64 {
-        try await postgres.withTransaction(logger: logger) { connection in
+        let counties = try await counties(under: unit.path)
+        return try await postgres.withTransaction(logger: logger) { connection in
             // One report of a unit at a time.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('data_report:' || \(unit.id)))", logger: logger)
             let last = try await connection.query(
@@ -124,19 +136,30 @@ struct DataReportStore: Sendable {
             if level == "county", let city = unit.parentID, try await liveReport(of: city, year: year, on: connection) {
                 throw DataReportRules.cityReported
             }
-            let blockers = try await blockers(path: unit.path, level: level, year: year, on: connection)
-            guard blockers.isEmpty else { throw DataReportRules.blocked(blockers) }
-            var bindings = PostgresBindings(capacity: 7)
-            bindings.append(unit.path)
-            bindings.append(year)
-            bindings.append(unit.id)
-            bindings.append(level)
-            bindings.append(last?.0)
-            bindings.append(ReportedFields.all)
-            bindings.append(member.id)
-            let id = try await connection.query(PostgresQuery(unsafeSQL: Self.saveSnapshot, binds: bindings), logger: logger)
-                .decode(Int64.self).first { _ in true }
+            // The blockers are looked for on another connection while the snapshot is taken (two
+            // cores, each half the time); a blocked report is then rolled back.
+            async let blocking = postgres.withConnection { other in
+                try await self.blockers(counties: counties, level: level, year: year, on: other)
+            }
+            // The snapshot's joins sort and hash a few hundred thousand rows.
+            try await connection.query("SET LOCAL work_mem = '64MB'", logger: logger)
+            let id = try await connection.query(
+                """
+                INSERT INTO data_report (year, unit_id, level, previous_id, field_names, candidates, digest, reported_by)
+                VALUES (\(year), \(unit.id), \(level), \(last?.0), \(ReportedFields.all), 0, '', \(member.id)) RETURNING id
+                """, logger: logger
+            ).decode(Int64.self).first { _ in true }
             guard let id else { throw DataReportRules.none }
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(counties)
+            bindings.append(year)
+            bindings.append(id)
+            try await connection.query(PostgresQuery(unsafeSQL: Self.saveSnapshot, binds: bindings), logger: logger)
+            var sealing = PostgresBindings(capacity: 1)
+            sealing.append(id)
+            try await connection.query(PostgresQuery(unsafeSQL: Self.sealSnapshot, binds: sealing), logger: logger)
+            let found = try await blocking
+            guard found.isEmpty else { throw DataReportRules.blocked(found) }
             try await AuditLog.record(
                 .staff(member), action: "report.submit", target: .init(kind: "data_report", id: String(id)), clientAddress: clientAddress, on: connection,
                 logger: logger)
