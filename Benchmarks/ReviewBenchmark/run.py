@@ -9,10 +9,11 @@ into an indexed table of the same shape. Prints one JSON line; ops/bench adds th
 
 Environment: what ops/lib/stack.sh exports, GATEWAY (the gateway's base URL), CANDIDATES.
 """
-import http.cookiejar, json, os, random, subprocess, sys, tempfile, time, urllib.request
+import base64, http.cookiejar, json, os, random, subprocess, sys, tempfile, time, urllib.request
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "RegistrationBenchmark"))
-from exam_year import psql, query, set_up_year, year  # noqa: E402
+from exam_year import psql, query, resident_id, set_up_year, year  # noqa: E402
 
 env = os.environ
 gateway = env["GATEWAY"]
@@ -107,6 +108,40 @@ if have < total:
     subprocess.run([os.path.join(env["BIN_DIR"], "examctl"), "recount"], check=True, stdout=subprocess.DEVNULL,
                    env={**env, "POSTGRES_USER": env["POSTGRES_OWNER_USER"], "POSTGRES_PASSWORD": env["POSTGRES_OWNER_PASSWORD"]})
 
+# Their ID numbers and forms sealed as the services seal them (AES-GCM, the column's name
+# authenticated), so that the exports open real data.
+key_id, key = [entry.split(":", 1) for entry in env["PERSONAL_DATA_KEYS"].split(",")][0]
+cipher = AESGCM(base64.b64decode(key))
+
+
+def sealed(text, column):
+    nonce = os.urandom(12)
+    return (nonce + cipher.encrypt(nonce, text.encode(), column.encode())).hex()
+
+
+def seal_unsealed():
+    """Seals the data of the bench's candidates loaded with placeholders."""
+    unsealed = query("SELECT string_agg(id::text, ',') FROM candidate_account WHERE organisation_node_id LIKE '4331%' AND document_number_sealed = '\\x01'")
+    if not unsealed:
+        return
+    started = time.perf_counter()
+    basic = json.dumps({"gender": "male", "ethnicGroup": "01", "birthDate": "1990-05-05", "politicalStatus": "13", "educationLevel": "1",
+                        "postalAddress": "湘西州吉首市人民路 1 号", "postcode": "416000", "phone": "13712345678"}, ensure_ascii=False)
+    with tempfile.NamedTemporaryFile("w", suffix=".copy") as rows:
+        for candidate in unsealed.split(","):
+            rows.write(f"{candidate}\t\\\\x{sealed(resident_id(), 'candidate_account.document_number')}\t\\\\x{sealed(basic, 'registration.basic')}\n")
+        rows.flush()
+        psql(f"""
+        CREATE TEMP TABLE bench_seal (id bigint, document bytea, basic bytea);
+        \\copy bench_seal FROM '{rows.name}'
+        UPDATE candidate_account c SET document_number_sealed = s.document, personal_data_key_id = '{key_id}' FROM bench_seal s WHERE c.id = s.id;
+        UPDATE registration r SET basic_sealed = s.basic, personal_data_key_id = '{key_id}' FROM bench_seal s WHERE r.candidate_id = s.id;
+        """)
+    print(f"sealed {len(unsealed.split(','))} candidates' data in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+seal_unsealed()
+
 # Earlier runs' reports of these units step aside, so that this run's chain starts afresh.
 psql("UPDATE data_report SET status = 'reopened', reopened_at = now(), reopen_reason = 'ops/bench review' "
      "WHERE unit_id LIKE '4331%' AND status IN ('reported', 'accepted')")
@@ -147,9 +182,18 @@ WITH account AS (
 INSERT INTO candidate_photo (candidate_id, jpeg_sealed, key_id, width, height, uploaded_format, captured_by)
 SELECT id, '\\x01', 'k', 480, 640, 'jpeg', (SELECT id FROM staff_account WHERE username = 'bench_review_operator') FROM account;
 """)
+seal_unsealed()
 province.call("POST", f"/api/review/staff/reports/{first['id']}/return", {"reason": "压测：退回后重新上报"})
 second, second_seconds = timed(lambda: city.call("POST", "/api/review/staff/reports", expect=(201,)))
 difference, difference_seconds = timed(lambda: city.call("GET", f"/api/review/staff/reports/{second['id']}/difference"))
+# The province accepts; its whole data set (this city's candidates) downloaded as DBF and as CSV.
+province.call("POST", f"/api/review/staff/reports/{second['id']}/accept")
+def download(path):
+    request = urllib.request.Request(gateway + path, headers={"Origin": gateway})
+    with province.opener.open(request, timeout=600) as response:
+        return len(response.read())
+dbf_bytes, dbf_seconds = timed(lambda: download("/api/review/staff/exports/province?format=dbf"))
+csv_bytes, csv_seconds = timed(lambda: download("/api/review/staff/exports/province?format=csv"))
 changed_fields = {}
 for entry in difference["changed"]:
     for field in entry["fields"]:
@@ -158,5 +202,6 @@ print(json.dumps({
     "candidates": first["candidates"], "snapshot_s": round(first_seconds, 3), "copy_s": round(copy_seconds, 3),
     "second_candidates": second["candidates"], "second_snapshot_s": round(second_seconds, 3), "difference_s": round(difference_seconds, 3),
     "added": len(difference["added"]), "removed": len(difference["removed"]), "changed": len(difference["changed"]), "changed_fields": changed_fields,
+    "dbf_s": round(dbf_seconds, 3), "dbf_mb": round(dbf_bytes / 1e6, 1), "csv_s": round(csv_seconds, 3), "csv_mb": round(csv_bytes / 1e6, 1),
     "cookie": "; ".join(f"{c.name}={c.value}" for c in city.cookies),
 }))

@@ -60,10 +60,12 @@ import Testing
     }
 
     @Test func gbkReplacesWhatItCannotEncodeAndDBFCutsOnlyWholeCharacters() {
-        let plain = GBK.encode("张三")
+        let gbk = GBKEncoder()
+        let plain = gbk.encode("张三")
         #expect(plain.bytes == [0xD5, 0xC5, 0xC8, 0xFD] && plain.replaced.isEmpty)
-        let rare = GBK.encode("张𠀀")
+        let rare = gbk.encode("张𠀀")
         #expect(rare.bytes == [0xD5, 0xC5] + Array("??".utf8) && rare.replaced == ["𠀀"])
+        #expect(gbk.encode("李强").bytes == [0xC0, 0xEE, 0xC7, 0xBF], "a failed conversion leaves the converter usable")
         #expect(DBFFile.cut([0xD5, 0xC5, 0xC8, 0xFD], to: 3) == [0xD5, 0xC5])
         #expect(DBFFile.cut([0x41, 0xD5, 0xC5], to: 2) == [0x41])
         var file = DBFFile(fields: [.init(name: "XM", type: "C", length: 4), .init(name: "TZF", type: "N", length: 3)])

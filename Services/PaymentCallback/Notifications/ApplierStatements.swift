@@ -29,6 +29,38 @@ enum ApplierStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
+    /// Waits for the notifications of the same candidates that arrived before `$1` (the batch's
+    /// last) and that another applier has taken but not yet applied: their rows are still there
+    /// for us until that applier commits, and locking them waits for it. So every candidate's
+    /// notifications apply in arrival order, however the appliers share them out (two workers
+    /// otherwise applied a candidate's second payment first whenever its applier locked the
+    /// candidate first). Taken before any candidate is locked, so no two appliers wait on each other.
+    struct WaitForEarlier: PostgresPreparedStatement {
+        static let sql = """
+            SELECT p.id FROM payment_notification_pending p
+            JOIN payment_notification n ON n.id = p.id
+            JOIN payment_order o ON (o.provider, o.order_no) = (n.provider, n.order_no)
+            WHERE p.id < $1 AND o.candidate_id IN (
+                SELECT mine.candidate_id FROM payment_order mine
+                WHERE (mine.provider, mine.order_no) IN (SELECT * FROM unnest($2::text[], $3::text[])))
+            FOR UPDATE OF p
+            """
+        typealias Row = Int64
+        let last: Int64
+        let providers: [String]
+        let orderNos: [String]
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(last)
+            bindings.append(providers)
+            bindings.append(orderNos)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
     /// The orders and their candidates, locked in candidate order (as every worker locks them).
     struct LockOrders: PostgresPreparedStatement {
         static let sql = """

@@ -73,7 +73,10 @@ final class NotificationApplier: Service, Sendable {
     private func applyBatch(limit: Int) async throws -> Int {
         try await postgres.withTransaction(logger: logger) { connection in
             let pending = try await self.take(limit, on: connection)
-            guard !pending.isEmpty else { return 0 }
+            guard let last = pending.last?.id else { return 0 }
+            for try await _ in try await connection.execute(
+                ApplierStatements.WaitForEarlier(last: last, providers: pending.map(\.provider), orderNos: pending.map(\.orderNo)), logger: logger)
+            {}
             var ledger = try await self.ledger(for: pending, on: connection)
             var batch = Batch()
             // In arrival order, each against the orders as the notifications before it left them:

@@ -41,7 +41,11 @@ struct BonusReviewRoutes: Sendable {
         var after: (Int64, String) = (0, "")
         if let text = query.get("after") {
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-            if parts.count == 2, let id = Int64(parts[0]), id >= 0, parts[1].count <= 10 { after = (id, parts[1]) } else {
+            if parts.count == 2, let id = Int64(parts[0]), id >= 0, parts[1].count <= 10,
+                parts[1].unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) })
+            {
+                after = (id, parts[1])
+            } else {
                 validation.add("after", "after.invalid", "应为 考生编号:政策代码")
             }
         }
@@ -123,7 +127,7 @@ struct BonusReviewRoutes: Sendable {
         }
         let policies = try await store.policies()
         guard let year = policies.year else { throw BonusRefusals.noYear }
-        let numbers = table.rows.compactMap { $0.cells[Self.columns.number] }.filter { $0.count == 14 && $0.allSatisfy(\.isASCII) }
+        let numbers = table.rows.compactMap { $0.cells[Self.columns.number] }.filter { $0.count == 14 && $0.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } }
         let candidates = try await store.candidates(numbered: Array(Set(numbers)))
         var reports: [RowReport] = []
         var entries: [(candidateID: Int64, policy: String, evidence: String)] = []

@@ -15,7 +15,8 @@ import Storage
 /// - `POST /staff/reports/{id}/accept`, `.../return` `{"reason", "items": [{"candidateID", "field", "note"}]}`,
 ///   `.../reopen` `{"reason"}`: the level above (the city for a county, the province for a city);
 /// - `GET /staff/reports/{id}/export?format=csv|xlsx|dbf` (DBF for a city's report the province
-///   accepted) and `GET /staff/reports/{id}/export-problems` (characters GBK cannot encode);
+///   accepted) and `GET /staff/reports/{id}/export-problems` (characters GBK cannot encode, data
+///   that could not be opened);
 ///   `GET /staff/exports/province?format=csv|xlsx|dbf`: the province's accepted data set.
 /// Every route is scoped to the member's subtree and audited.
 struct DataReportRoutes: Sendable {
@@ -39,6 +40,11 @@ struct DataReportRoutes: Sendable {
 
     static let pageSize = 100
 
+    /// What an organisation node's id can be (letters and digits): anything else names no unit.
+    static func isNodeID(_ text: String) -> Bool {
+        (1...32).contains(text.count) && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    }
+
     private func year() async throws -> Int {
         guard let year = try await CurrentExamYear.year(postgres: store.postgres, logger: store.logger) else { throw DataReportRules.noYear }
         return year
@@ -53,7 +59,7 @@ struct DataReportRoutes: Sendable {
     @Sendable func blockers(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Blockers> {
         let member = try context.staff
         let unitID = request.uri.queryParameters.get("unit") ?? member.nodeID
-        guard unitID.count <= 32 else { throw APIError.invalid(field: "unit", code: "unit.unknown", message: "没有这个单位") }
+        guard Self.isNodeID(unitID) else { throw APIError.invalid(field: "unit", code: "unit.unknown", message: "没有这个单位") }
         let unit = try await store.unit(unitID)
         try await access.staff.requireScope(member, covers: unit?.path, action: "report.blockers", target: .init(kind: "organisation_node", id: unitID), request: request)
         guard let unit, unit.kind == "county" || unit.kind == "city" else {
@@ -84,7 +90,7 @@ struct DataReportRoutes: Sendable {
         let query = request.uri.queryParameters
         var validation = Validation()
         let unitID = query.get("unit")
-        if let unitID, unitID.count > 32 { validation.add("unit", "unit.unknown", "没有这个单位") }
+        if let unitID, !Self.isNodeID(unitID) { validation.add("unit", "unit.unknown", "没有这个单位") }
         let before = query.get("before").map { Int64($0) ?? 0 }
         if let before, before <= 0 { validation.add("before", "before.invalid", "应为上报编号") }
         try validation.check()
@@ -194,13 +200,13 @@ struct DataReportRoutes: Sendable {
     }
 
     struct Problems: Codable, Sendable {
-        let replacements: [ReportExport.Replacement]
+        let problems: [ReportExport.Problem]
     }
 
     @Sendable func exportProblems(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Problems> {
         let (member, report, _) = try await scoped(request, context, action: "report.export_problems")
         try await access.audit.record(.staff(member), action: "report.export_problems", target: .init(kind: "data_report", id: String(report.id)), request: request)
-        return JSONOutput(Problems(replacements: export.dbf(try await export.rows(of: [report.id])).replacements))
+        return JSONOutput(Problems(problems: export.dbf(try await export.rows(of: [report.id])).problems))
     }
 
     @Sendable func exportProvince(_ request: Request, _ context: ExamRequestContext) async throws -> Response {

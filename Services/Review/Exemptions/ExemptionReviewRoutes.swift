@@ -72,9 +72,11 @@ struct ExemptionReviewRoutes: Sendable {
         try await access.staff.requireScope(member, covers: allowed ? candidate?.countyPath : nil, action: action, target: .candidate(id), request: request)
     }
 
-    private func requireDeadlinePassed() async throws {
+    /// The year's payment window, once it has closed: the reviews follow payment.
+    private func closedPaymentWindow() async throws -> PaymentWindow {
         guard let window = try await PaymentWindow.current(postgres: store.postgres, logger: store.logger) else { throw ExemptionRules.noYear }
         if window.isOpen(at: Date()) { throw ExemptionRules.tooEarly }
+        return window
     }
 
     @Sendable func cityReview(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ExemptionApplication> {
@@ -82,7 +84,7 @@ struct ExemptionReviewRoutes: Sendable {
         let id = try context.positiveID()
         try await reviewable(id, member, city: true, action: "exemption.city_review", request: request)
         let (pass, reason) = try await decision(request, yes: "pass", no: "refuse")
-        try await requireDeadlinePassed()
+        _ = try await closedPaymentWindow()
         try await store.cityReview(id, pass: pass, reason: reason, by: member, clientAddress: request.clientAddress)
         return try await shown(id)
     }
@@ -99,8 +101,7 @@ struct ExemptionReviewRoutes: Sendable {
             try await access.audit.record(.staff(member), action: "exemption.list_submit", target: .init(kind: "organisation_node", id: member.nodeID), outcome: .denied, request: request)
             throw APIError.forbidden
         }
-        try await requireDeadlinePassed()
-        guard let window = try await PaymentWindow.current(postgres: store.postgres, logger: store.logger) else { throw ExemptionRules.noYear }
+        let window = try await closedPaymentWindow()
         try await store.submitList(city: member.nodeID, year: window.year, by: member, clientAddress: request.clientAddress)
         let at = try await store.listSubmitted(city: member.nodeID, year: window.year) ?? Date()
         return JSONOutput(ListSubmitted(cityID: member.nodeID, year: window.year, submittedAt: at))

@@ -33,6 +33,7 @@ import Testing
             #expect(((try await fixture.send(.get, "/staff/bonus-claims?status=open", as: &otherCity).json["claims"] as? [Any]) ?? [1]).isEmpty)
             #expect(try await fixture.send(.get, "/staff/bonus-claims?status=maybe", as: &city).errorFields == ["status"])
             #expect(try await fixture.send(.get, "/staff/bonus-claims?after=x", as: &city).errorFields == ["after"])
+            #expect(try await fixture.send(.get, "/staff/bonus-claims?after=1:B%00", as: &city).errorFields == ["after"])
 
             // Only the candidate's city decides; the county and other cities get 403, audited.
             #expect(try await fixture.send(.put, "\(path)/B01", ["decision": "accept"], as: &otherCity).status == .forbidden)

@@ -35,6 +35,8 @@ import Testing
             #expect(blocked.status == .conflict && blocked.errorCode == "report.blocked" && Set(blocked.errorFields) == ["bonus_open", "unpaid_without_reason"], "\(blocked.text)")
             #expect(try await fixture.send(.get, "/staff/reports/blockers?unit=430102", as: &otherCity).status == .forbidden)
             #expect(try await fixture.send(.get, "/staff/reports/blockers?unit=TP430102A", as: &city).errorFields == ["unit"])
+            #expect(try await fixture.send(.get, "/staff/reports/blockers?unit=43%00", as: &city).errorFields == ["unit"])
+            #expect(try await fixture.send(.get, "/staff/reports?unit=43%00", as: &city).errorFields == ["unit"])
             #expect(try await fixture.send(.post, "/staff/reports", as: &operatorBrowser).status == .forbidden)
             #expect(try await fixture.send(.put, "/staff/unpaid-candidates/\(unpaid.id)/reason", ["reason": "考生放弃报考"], as: &operatorBrowser).status == .ok)
             #expect(try await fixture.send(.put, "/staff/candidates/\(claimant.id)/bonus/B01", ["decision": "accept"], as: &city).status == .ok)
@@ -111,8 +113,9 @@ import Testing
             #expect(rows.count == 3 && Set(rows.compactMap { $0["XM"] }) == ["王芳", "张??", "李强"], "\(rows)")
             #expect(Set(rows.compactMap { $0["KSH"] }).count == 3 && rows.allSatisfy { $0["ZJHM"]?.count == 18 && $0["BKCC"] == "1" && $0["XQDM"] == "430102" })
             let problems = try await fixture.send(.get, "/staff/reports/\(cityReportID)/export-problems", as: &province)
-            let replaced = (problems.json["replacements"] as? [[String: Any]]) ?? []
-            #expect(replaced.count == 1 && (replaced.first?["candidateID"] as? NSNumber)?.int64Value == rare.id && replaced.first?["characters"] as? String == "𠀀", "\(problems.text)")
+            let replaced = (problems.json["problems"] as? [[String: Any]]) ?? []
+            #expect(replaced.count == 1 && (replaced.first?["candidateID"] as? NSNumber)?.int64Value == rare.id && replaced.first?["characters"] as? String == "𠀀"
+                && replaced.first?["kind"] as? String == "gbk_replaced" && replaced.first?["field"] as? String == "XM", "\(problems.text)")
             let sheet = try await Readers.read(try await fixture.send(.get, "/staff/reports/\(secondReport)/export?format=xlsx", as: &city).body, as: "xlsx")
             #expect(sheet.count == 3 && Set(sheet.compactMap { $0["XM 姓名"] }) == names, "\(sheet)")
             let csv = try await fixture.send(.get, "/staff/reports/\(secondReport)/export?format=csv", as: &county)

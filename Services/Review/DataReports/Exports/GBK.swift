@@ -1,11 +1,23 @@
 import Glibc
 
 /// Text in GBK, the encoding the local offices' desktop tools and the national data package read
-/// (glibc's iconv). A character GBK cannot encode (a rare name character outside its planes) is
-/// written as `??` (SPEC §9), and the caller is told so that the export's report can list it.
-enum GBK {
+/// (glibc's iconv; one converter per export, its state reset between values). A character GBK
+/// cannot encode (a rare name character outside its planes) is written as `??` (SPEC §9), and the
+/// caller is told so that the export's report can list it. Not shared between tasks.
+final class GBKEncoder {
+    private let converter: iconv_t?
+
+    init() {
+        let opened = iconv_open("GBK", "UTF-8")
+        converter = opened == iconv_t(bitPattern: -1) ? nil : opened
+    }
+
+    deinit {
+        if let converter { iconv_close(converter) }
+    }
+
     /// The bytes, and the characters that had to be replaced.
-    static func encode(_ text: String) -> (bytes: [UInt8], replaced: [Character]) {
+    func encode(_ text: String) -> (bytes: [UInt8], replaced: [Character]) {
         if let bytes = convert(text) { return (bytes, []) }
         var bytes: [UInt8] = []
         var replaced: [Character] = []
@@ -20,10 +32,10 @@ enum GBK {
         return (bytes, replaced)
     }
 
-    private static func convert(_ text: String) -> [UInt8]? {
-        let converter = iconv_open("GBK", "UTF-8")
-        guard let converter, converter != iconv_t(bitPattern: -1) else { return nil }
-        defer { iconv_close(converter) }
+    private func convert(_ text: String) -> [UInt8]? {
+        guard let converter else { return nil }
+        // Back to the initial state: a failed conversion leaves none behind.
+        iconv(converter, nil, nil, nil, nil)
         var input = Array(text.utf8).map { CChar(bitPattern: $0) }
         var output = [CChar](repeating: 0, count: input.count * 2 + 4)
         var inputLeft = input.count

@@ -15,10 +15,12 @@ struct ReportExport: Sendable {
     let cipher: PersonalDataCipher
     let logger: Logger
 
-    /// One candidate's row, opened.
+    /// One candidate's row, opened; `unreadable`: the sealed fields that could not be opened
+    /// (left empty, and listed by the export's problems, never a failed export).
     struct Row: Sendable {
         let candidateID: Int64
         let values: [String]
+        var unreadable: [String] = []
     }
 
     static let fields: [DBFFile.Field] = [
@@ -56,11 +58,16 @@ struct ReportExport: Sendable {
             ORDER BY k.candidate_number, c.id
             """, logger: logger
         ).decode((Int64, String, String, String, ByteBuffer, String, ByteBuffer?, String?, String, String, String, String, String, String, Int, Bool).self) {
-            let document = try cipher.open(.init(keyID: row.5, bytes: Array(buffer: row.4)), column: SealedColumn.candidateDocument)
+            var unreadable: [String] = []
+            let document = (try? cipher.open(.init(keyID: row.5, bytes: Array(buffer: row.4)), column: SealedColumn.candidateDocument)) ?? ""
+            if document.isEmpty { unreadable.append("ZJHM") }
             var basic: [String: Any] = [:]
             if let sealed = row.6, let keyID = row.7 {
-                let text = try cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: SealedColumn.registrationBasic)
-                basic = (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+                if let text = try? cipher.open(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: SealedColumn.registrationBasic) {
+                    basic = (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+                } else {
+                    unreadable += ["XBDM", "CSRQ", "MZDM", "ZZMMDM"]
+                }
             }
             let gender = switch basic["gender"] as? String {
             case "male": "1"
@@ -75,7 +82,7 @@ struct ReportExport: Sendable {
                         row.1, row.2, gender, birth, Self.documentCodes[row.3] ?? "", document, basic["ethnicGroup"] as? String ?? "",
                         basic["politicalStatus"] as? String ?? "", Self.levelCodes[row.8] ?? "", row.9, row.10, row.11, row.12, row.13, String(row.14),
                         row.15 ? "1" : "0",
-                    ]))
+                    ], unreadable: unreadable))
         }
         return rows
     }
@@ -84,28 +91,34 @@ struct ReportExport: Sendable {
         TableDownload(columns: Self.columns, rows: rows.map(\.values))
     }
 
-    /// A name (or any text) character GBK cannot encode, written as `??`.
-    struct Replacement: Codable, Sendable, Equatable {
+    /// What an export could not carry as it is: a character GBK cannot encode, written as `??`
+    /// (`gbk_replaced`, with the characters), or a sealed field that could not be opened, left
+    /// empty (`unreadable`: the data needs operations' attention).
+    struct Problem: Codable, Sendable, Equatable {
         let candidateID: Int64
         let candidateNumber: String
         let field: String
-        let characters: String
+        let kind: String
+        let characters: String?
     }
 
-    func dbf(_ rows: [Row]) -> (file: [UInt8], replacements: [Replacement]) {
+    func dbf(_ rows: [Row]) -> (file: [UInt8], problems: [Problem]) {
         var file = DBFFile(fields: Self.fields)
-        var replacements: [Replacement] = []
+        var problems: [Problem] = []
+        let gbk = GBKEncoder()
         for row in rows {
+            problems += row.unreadable.map { Problem(candidateID: row.candidateID, candidateNumber: row.values[0], field: $0, kind: "unreadable", characters: nil) }
             var values: [[UInt8]] = []
             for (field, value) in zip(Self.fields, row.values) {
-                let (bytes, replaced) = GBK.encode(value)
+                let (bytes, replaced) = gbk.encode(value)
                 if !replaced.isEmpty {
-                    replacements.append(Replacement(candidateID: row.candidateID, candidateNumber: row.values[0], field: field.name, characters: String(replaced)))
+                    problems.append(
+                        Problem(candidateID: row.candidateID, candidateNumber: row.values[0], field: field.name, kind: "gbk_replaced", characters: String(replaced)))
                 }
                 values.append(bytes)
             }
             file.append(values)
         }
-        return (file.bytes(), replacements)
+        return (file.bytes(), problems)
     }
 }
