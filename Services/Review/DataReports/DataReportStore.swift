@@ -6,7 +6,7 @@ import PostgresNIO
 import ServiceRuntime
 
 /// `data_report` and its snapshots (`data_report_candidate`): the blockers of a unit, the
-/// snapshot taken in one statement, the decisions of the level above, and the difference
+/// snapshot taken with its report in one transaction, the decisions of the level above, and the difference
 /// between two snapshots, computed in the database from the keyed field digests (nobody's data
 /// is opened for it).
 struct DataReportStore: Sendable {
@@ -29,8 +29,8 @@ struct DataReportStore: Sendable {
 
     /// The candidates a report covers: every paid or exempt candidate of the year `$2`
     /// registered in one of the counties `$1` (the unit's; named rather than joined through the
-    /// tree, so that the planner knows how many candidates they hold). One digest per field of `ReportedFields.all`,
-    /// in order: the form's basic fields as Registration digested them (keyed), the others hashed
+    /// tree, so that the planner knows how many candidates they hold). One digest per field of
+    /// `ReportedFields.all`, in order: the form's basic fields as Registration digested them (keyed), the others hashed
     /// here by PostgreSQL's own hash functions (`hashtext`, `jsonb_hash`, `timestamp_hash`). They
     /// have been stable across major versions for years; should an upgrade change one, the first
     /// report after it would show that field changed for everyone.
