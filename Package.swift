@@ -17,8 +17,9 @@ let serviceLibraries: KeyValuePairs<String, (dependencies: [Target.Dependency], 
     "Confirmation": (["Access", "Photos", "RegistrationService"], ["App", "Migrations", "openapi.json"]),
     "PaymentCallback": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
     "Review": (["Access", "Photos"], ["App", "Migrations", "openapi.json"]),
-    // Without capabilities yet (issues 21, 22); laid out like the others.
-    "Arrangement": (["Access"], ["App"]),
+    // The numbering's seeded order is an HMAC (swift-crypto); its routes and job come with issue 21.
+    "Arrangement": (["Access", .product(name: "Crypto", package: "swift-crypto")], ["App"]),
+    // Without capabilities yet (issue 22); laid out like the others.
     "DocumentGeneration": (["Access"], ["App"]),
 ]
 
@@ -233,7 +234,8 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "ReviewService", "Photos", "CGD",
+                "Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "ReviewService",
+                "ArrangementService", "Photos", "CGD",
                 "Payments", .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/UnitTests",

@@ -44,20 +44,34 @@ public struct StaffDirectory: Sendable {
     }
 
     /// The active staff member a session belongs to; nil when the account was disabled since.
+    /// Asked on every staff request: a prepared statement, planned once per connection (planning
+    /// the join was most of its time in PostgreSQL).
     public func member(id: Int64) async throws -> StaffMember? {
-        let rows = try await postgres.query(
-            """
-            SELECT s.id, s.username, s.name, n.id, n.kind, n.path::text, s.roles
-            FROM staff_account s JOIN organisation_node n ON n.id = s.organisation_node_id
-            WHERE s.id = \(id) AND s.status = 'active'
-            """, logger: logger)
-        for try await (id, username, name, nodeID, kind, path, roles) in rows.decode((Int64, String, String, String, String, String, [String]).self) {
+        for try await (id, username, name, nodeID, kind, path, roles) in try await postgres.execute(MemberByID(id: id), logger: logger) {
             return StaffMember(
                 id: id, username: username, name: name, nodeID: nodeID,
                 nodeKind: OrganisationNodeKind(rawValue: kind) ?? .province, nodePath: path,
                 roles: Set(roles.compactMap(StaffRole.init(rawValue:))))
         }
         return nil
+    }
+
+    struct MemberByID: PostgresPreparedStatement {
+        static let sql = """
+            SELECT s.id, s.username, s.name, n.id, n.kind, n.path::text, s.roles
+            FROM staff_account s JOIN organisation_node n ON n.id = s.organisation_node_id
+            WHERE s.id = $1 AND s.status = 'active'
+            """
+        typealias Row = (Int64, String, String, String, String, String, [String])
+        let id: Int64
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// Where a candidate sits for staff scope: their chosen point's path, or before one is chosen
