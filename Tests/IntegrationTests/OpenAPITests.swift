@@ -189,6 +189,25 @@ import Testing
             try await call(&confirmation, .get, "/staff/paper-forms/{id}", "/staff/paper-forms/\(batch)", as: &desk)
             try await call(&confirmation, .get, "/staff/paper-forms/{id}/report", "/staff/paper-forms/\(batch)/report", as: &desk)
 
+            // Reviews and data reports (Review): answers happy and not.
+            try await call(&review, .get, "/staff/bonus-claims", "/staff/bonus-claims?status=open", as: &city)
+            try await call(&review, .get, "/staff/bonus-claims", "/staff/bonus-claims?status=maybe", as: &city)
+            try await call(&review, .get, "/staff/candidates/{id}/bonus", "/staff/candidates/\(candidate.id)/bonus", as: &city)
+            try await call(&review, .put, "/staff/candidates/{id}/bonus/{policy}", "/staff/candidates/\(candidate.id)/bonus/B01", ["decision": "accept"], as: &city)
+            try await call(&review, .put, "/staff/candidates/{id}/bonus/{policy}", "/staff/candidates/\(candidate.id)/bonus/B01", ["decision": "reject"], as: &city)
+            try await raw(&review, .post, "/staff/bonus-lists", "/staff/bonus-lists", Array("考生号,政策代码,证明材料\n99999999999999,B01,归侨证明\n".utf8), "text/csv", as: city)
+            try await call(&review, .get, "/staff/exemptions", as: &city)
+            try await call(&review, .post, "/staff/exemptions/{id}/city-review", "/staff/exemptions/\(candidate.id)/city-review", ["decision": "pass"], as: &city)
+            try await call(&review, .post, "/staff/exemption-lists", as: &city)
+            try await call(&review, .post, "/staff/exemptions/{id}/decision", "/staff/exemptions/\(candidate.id)/decision", ["decision": "approve"], as: &province)
+            try await call(&review, .get, "/staff/reports/blockers", "/staff/reports/blockers?unit=430104", as: &city)
+            try await call(&review, .get, "/staff/reports", as: &city)
+            try await call(&review, .post, "/staff/reports", as: &desk)
+            try await call(&review, .get, "/staff/reports/{id}", "/staff/reports/999999999", as: &city)
+            try await call(&review, .get, "/staff/reports/{id}/difference", "/staff/reports/999999999/difference", as: &city)
+            try await call(&review, .post, "/staff/reports/{id}/return", "/staff/reports/999999999/return", ["reason": "x"], as: &province)
+            try await call(&review, .get, "/staff/exports/province", "/staff/exports/province?format=pdf", as: &province)
+
             // Payment: unpaid follow-up, reconciliation, the callbacks' refusals.
             try await call(&payment, .get, "/staff/unpaid-candidates", as: &desk)
             try await call(&payment, .get, "/staff/unpaid-candidates", as: &county)
