@@ -110,6 +110,7 @@ enum DataReportRules {
     static let none = Refusal.notFound("report.none", "没有这次上报")
     static let noYear = Refusal.notFound("exam_year.none", "本年度报名尚未开放")
     static let noPrevious = Refusal.notFound("report.no_previous", "这是该单位的第一次上报")
+    static let dbfNotAccepted = Refusal.conflict("export.dbf_not_accepted", "DBF 只导出省级已接收的市州数据")
 
     /// The names of a report's fields as staff read them.
     static func label(_ field: String) -> String { ReportedFields.labels[field] ?? field }

@@ -183,8 +183,6 @@ struct DataReportRoutes: Sendable {
         return JSONOutput(report.summary)
     }
 
-    static let dbfNotAccepted = Refusal.conflict("export.dbf_not_accepted", "DBF 只导出省级已接收的市州数据")
-
     private func format(_ request: Request) throws -> String {
         let format = request.uri.queryParameters.get("format") ?? "xlsx"
         guard ["csv", "xlsx", "dbf"].contains(format) else { throw APIError.invalid(field: "format", code: "format.unknown", message: "应为 csv、xlsx 或 dbf") }
@@ -194,7 +192,7 @@ struct DataReportRoutes: Sendable {
     @Sendable func exportReport(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let format = try format(request)
         let (member, report, _) = try await scoped(request, context, action: "report.export")
-        if format == "dbf" && !(report.level == "city" && report.status == "accepted") { throw Self.dbfNotAccepted }
+        if format == "dbf" && !(report.level == "city" && report.status == "accepted") { throw DataReportRules.dbfNotAccepted }
         try await access.audit.record(.staff(member), action: "report.export.\(format)", target: .init(kind: "data_report", id: String(report.id)), request: request)
         return try await file(of: [report.id], format: format, name: "report-\(report.id)")
     }

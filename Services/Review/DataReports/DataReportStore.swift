@@ -15,16 +15,15 @@ struct DataReportStore: Sendable {
 
     struct Unit: Sendable {
         let id: String
-        let name: String
         let path: String
         let kind: String
         let parentID: String?
     }
 
     func unit(_ id: String) async throws -> Unit? {
-        try await postgres.query("SELECT id, name, path::text, kind, parent_id FROM organisation_node WHERE id = \(id)", logger: logger)
-            .decode((String, String, String, String, String?).self).first { _ in true }
-            .map { Unit(id: $0, name: $1, path: $2, kind: $3, parentID: $4) }
+        try await postgres.query("SELECT id, path::text, kind, parent_id FROM organisation_node WHERE id = \(id)", logger: logger)
+            .decode((String, String, String, String?).self).first { _ in true }
+            .map { Unit(id: $0, path: $1, kind: $2, parentID: $3) }
     }
 
     /// The candidates a report covers: every paid or exempt candidate of the year `$2`

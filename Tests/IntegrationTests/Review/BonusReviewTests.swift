@@ -11,11 +11,7 @@ import Testing
 @Suite struct BonusReviewTests {
     @Test func theCityDecidesEachClaimAndOnlyTheHighestAcceptedCounts() async throws {
         try await ReviewStack.with { fixture in
-            var (_, province) = try await fixture.signedInProvinceAdministrator()
-            var (_, city) = try await fixture.signedInStaff(at: "430100", roles: ["city_officer"], approvedBy: &province)
-            var (_, otherCity) = try await fixture.signedInStaff(at: "430200", roles: ["city_officer"], approvedBy: &province)
-            var (_, county) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
-            var (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+            var (province, city, otherCity, county, operatorBrowser) = try await ReviewStack.staff(fixture)
             // Born in 2004: younger than the automatic policy's 25 years.
             let (claimant, _) = try await ReviewStack.confirmed(fixture, operator: &operatorBrowser, number: Candidate.randomResidentID(area: "430102", born: 2004...2004))
             let (listed, _) = try await ReviewStack.confirmed(fixture, operator: &operatorBrowser, number: Candidate.randomResidentID(area: "430102", born: 2004...2004))

@@ -11,11 +11,7 @@ import Testing
 @Suite struct DataReportTests {
     @Test func aReturnedReportIsCorrectedReportedAgainAndItsDifferenceNamesExactlyTheChanges() async throws {
         try await ReviewStack.with { fixture in
-            var (_, province) = try await fixture.signedInProvinceAdministrator()
-            var (_, city) = try await fixture.signedInStaff(at: "430100", roles: ["city_officer"], approvedBy: &province)
-            var (_, otherCity) = try await fixture.signedInStaff(at: "430200", roles: ["city_officer"], approvedBy: &province)
-            var (_, county) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
-            var (_, operatorBrowser) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+            var (province, city, otherCity, county, operatorBrowser) = try await ReviewStack.staff(fixture)
             var paid: [Candidate] = []
             for name in ["王芳", "张𠀀", "李强"] {
                 var (candidate, browser) = try await ReviewStack.confirmed(

@@ -56,10 +56,7 @@ import Testing
 @Suite struct ExemptionReviewTests {
     @Test func theCityReviewsAfterTheDeadlineAndTheProvinceDecidesWhatItPassed() async throws {
         try await ReviewStack.with { fixture in
-            var (_, province) = try await fixture.signedInProvinceAdministrator()
-            var (_, city) = try await fixture.signedInStaff(at: "430100", roles: ["city_officer"], approvedBy: &province)
-            var (_, otherCity) = try await fixture.signedInStaff(at: "430200", roles: ["city_officer"], approvedBy: &province)
-            var (_, county) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
+            var (province, city, otherCity, county, _) = try await ReviewStack.staff(fixture)
             var applicants: [(Candidate, Browser)] = []
             for reason in ["2019年获全国劳动模范称号", "2020年获全国劳动模范称号", "2021年获全国劳动模范称号"] {
                 var (candidate, browser) = try await ReviewStack.paidCandidate(fixture, province: &province)
@@ -123,9 +120,9 @@ import Testing
 
             // The approved candidate is exempt (a transition by the province, audited, with its
             // event) and left off the roster; the refused ones stay paid and sit the exam.
-            #expect(try await ReviewStack.status(passed, fixture) == "exempt")
-            #expect(try await ReviewStack.status(refusedByProvince, fixture) == "paid")
-            #expect(try await ReviewStack.status(refusedByCity, fixture) == "paid")
+            #expect(try await PaymentTests.status(passed, fixture) == "exempt")
+            #expect(try await PaymentTests.status(refusedByProvince, fixture) == "paid")
+            #expect(try await PaymentTests.status(refusedByCity, fixture) == "paid")
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM candidate_transition WHERE candidate_id = \(passed) AND to_status = 'exempt' AND actor_kind = 'staff'", fixture) == 1)
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM audit_event WHERE target_id = \(String(passed)) AND action = 'exemption.approve'", fixture) == 1)
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM audit_event WHERE target_id = \(String(refusedByCity)) AND action = 'exemption.city_refuse'", fixture) == 1)

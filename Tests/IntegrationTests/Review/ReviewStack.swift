@@ -51,8 +51,17 @@ enum ReviewStack {
             logger: TestStack.logger)
     }
 
-    static func status(_ id: Int64, _ fixture: AccessFixture) async throws -> String? {
-        try await fixture.postgres.query("SELECT status FROM candidate_account WHERE id = \(id)", logger: TestStack.logger).decode(String.self).first { _ in true }
+    /// The staff the reviews' tests act as, signed in: the province's administrator, 长沙市's
+    /// officer, another city's (株洲市), 芙蓉区's and an operator of its point TP430102A.
+    static func staff(_ fixture: AccessFixture) async throws -> (
+        province: Browser, city: Browser, otherCity: Browser, county: Browser, operator: Browser
+    ) {
+        var (_, province) = try await fixture.signedInProvinceAdministrator()
+        let (_, city) = try await fixture.signedInStaff(at: "430100", roles: ["city_officer"], approvedBy: &province)
+        let (_, otherCity) = try await fixture.signedInStaff(at: "430200", roles: ["city_officer"], approvedBy: &province)
+        let (_, county) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
+        let (_, point) = try await fixture.signedInStaff(at: "TP430102A", roles: ["point_operator"], approvedBy: &province)
+        return (province, city, otherCity, county, point)
     }
 
     static func count(_ query: PostgresQuery, _ fixture: AccessFixture) async throws -> Int {
