@@ -17,10 +17,10 @@ let serviceLibraries: KeyValuePairs<String, (dependencies: [Target.Dependency], 
     "Confirmation": (["Access", "Photos", "RegistrationService"], ["App", "Migrations", "openapi.json"]),
     "PaymentCallback": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
     "Review": (["Access", "Photos"], ["App", "Migrations", "openapi.json"]),
-    // The numbering's seeded order is an HMAC (swift-crypto); its routes and job come with issue 21.
-    "Arrangement": (["Access", .product(name: "Crypto", package: "swift-crypto")], ["App"]),
-    // Without capabilities yet (issue 22); laid out like the others.
-    "DocumentGeneration": (["Access"], ["App"]),
+    // The numbering's seeded order is an HMAC (swift-crypto).
+    "Arrangement": (["Access", .product(name: "Crypto", package: "swift-crypto")], ["App", "Migrations", "openapi.json"]),
+    // Notes the admission tickets due; rendering comes with issue 22.
+    "DocumentGeneration": (["Access"], ["App", "Migrations"]),
 ]
 
 let serviceDependencies: [Target.Dependency] = [

@@ -26,5 +26,15 @@ public enum SystemQueues {
     /// on a date) from their locked form.
     public static let automaticBonus = WorkQueue(name: "review.automatic-bonus", bindingKeys: ["candidate.confirmed"])
 
-    public static let all: [WorkQueue] = [documentRequests, paperFormImports, candidateNotices, candidateStatistics, automaticBonus]
+    /// Numbering runs the province asked for: one at a time on an Arrangement worker. A run
+    /// takes seconds; a killed one is redelivered and done again from the start.
+    public static let numberingRuns = WorkQueue(name: "arrangement.numbering", bindingKeys: ["numbering.requested"])
+
+    /// Published arrangements and later corrections: the document service notes which candidates'
+    /// admission tickets are to be made (again).
+    public static let admissionTickets = WorkQueue(name: "documents.admission-tickets", bindingKeys: ["arrangement.published", "admission_ticket.changed"])
+
+    public static let all: [WorkQueue] = [
+        documentRequests, paperFormImports, candidateNotices, candidateStatistics, automaticBonus, numberingRuns, admissionTickets,
+    ]
 }

@@ -2,7 +2,7 @@ import Foundation
 import ArrangementService
 import ServiceRuntime
 
-/// Exam arrangement (编排): exam sites, districts, admission-ticket numbering, rooms to sites.
+/// Exam arrangement (考务编排): districts, sites, scope rules, admission-ticket numbering, rooms to sites.
 @main
 struct ArrangementApp {
     static func main() async {

@@ -16,6 +16,8 @@ enum Numbering {
     /// One candidate to number: their candidate number (考生号), the district the scope rules
     /// put them in, and their exam group.
     struct Candidate: Sendable, Equatable {
+        /// The candidate's account id, carried through to their seat (not part of the rule).
+        var id: Int64 = 0
         let number: String
         let district: String
         let group: String
@@ -28,6 +30,7 @@ enum Numbering {
     }
 
     struct Seat: Sendable, Equatable {
+        let candidateID: Int64
         let candidateNumber: String
         let ticket: AdmissionTicketNumber
     }
@@ -90,7 +93,7 @@ enum Numbering {
                     guard let ticket = AdmissionTicketNumber(district: district, group: candidate.group, room: room, seat: index + 1) else {
                         throw .badCode(candidateNumber: candidate.number)
                     }
-                    seats.append(Seat(candidateNumber: candidate.number, ticket: ticket))
+                    seats.append(Seat(candidateID: candidate.id, candidateNumber: candidate.number, ticket: ticket))
                 }
                 rooms.append(Room(district: district, number: room, groups: groups, seats: candidates.count))
             }

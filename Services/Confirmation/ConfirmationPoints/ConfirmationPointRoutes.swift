@@ -3,9 +3,9 @@ import Foundation
 import Hummingbird
 import ServiceRuntime
 
-/// Setting up confirmation points (seed 四.1): a county proposes (`POST /staff/points`), its city
-/// reviews (`POST /staff/points/{id}/review`), the province approves or returns
-/// (`.../approve`, `.../return`); only approved points are offered to candidates.
+/// Setting up confirmation points (seed 四.1): a county proposes (`POST /staff/points`), then the
+/// review every proposed place goes through (`ProposalReviewRoutes`: the city reviews, the
+/// province approves or returns); only approved points are offered to candidates.
 /// `GET /staff/points` lists the member's subtree.
 struct ConfirmationPointRoutes: Sendable {
     let access: AccessControl
@@ -14,9 +14,9 @@ struct ConfirmationPointRoutes: Sendable {
     func add(to routes: ServiceRoutes) {
         routes.staff.post("staff/points", use: propose)
         routes.staff.get("staff/points", use: list)
-        routes.staff.post("staff/points/{id}/review", use: review)
-        routes.staff.post("staff/points/{id}/approve") { request, context in try await decide(request, context, approve: true) }
-        routes.staff.post("staff/points/{id}/return") { request, context in try await decide(request, context, approve: false) }
+        ProposalReviewRoutes(access: access, kind: .confirmationPoint, postgres: store.postgres, logger: store.logger) { id in
+            try await store.point(id)?.record
+        }.add(to: routes, at: "staff/points")
         routes.staff.post("staff/points/{id}/hours-overrides", use: override)
     }
 
@@ -70,40 +70,6 @@ struct ConfirmationPointRoutes: Sendable {
         return JSONOutput(try await store.points(under: member.nodePath))
     }
 
-    struct Review: Decodable {
-        let approve: Bool
-        let reason: String?
-    }
-
-    /// The city's review: passes the proposal on to the province, or returns it with a reason.
-    @Sendable func review(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
-        let member = try context.staff
-        let input = try await JSONInput.decode(Review.self, from: request)
-        let (id, _) = try await scopedPoint(context, member, action: "point.review", request: request, allowed: member.roles.contains(.cityOfficer))
-        let reason = try Self.reason(input.reason, required: !input.approve)
-        guard try await store.decide(id, from: ["proposed"], to: input.approve ? "city_reviewed" : "returned", reason: reason, by: member, clientAddress: request.clientAddress) else {
-            throw APIError(.conflict, code: "point.state", message: "该确认点不在待市级审核状态")
-        }
-        return JSONOutput(try await store.point(id)!.record)
-    }
-
-    struct Decision: Decodable {
-        let reason: String?
-    }
-
-    @Sendable func decide(_ request: Request, _ context: ExamRequestContext, approve: Bool) async throws -> JSONOutput<ConfirmationPointRecord> {
-        let member = try context.staff
-        let input = try await JSONInput.decode(Decision.self, from: request)
-        let action = approve ? "point.approve" : "point.return"
-        let (id, _) = try await scopedPoint(context, member, action: action, request: request, allowed: member.isProvinceAdministrator)
-        let reason = try Self.reason(input.reason, required: !approve)
-        let from = approve ? ["city_reviewed"] : ["proposed", "city_reviewed"]
-        guard try await store.decide(id, from: from, to: approve ? "approved" : "returned", reason: reason, by: member, clientAddress: request.clientAddress) else {
-            throw APIError(.conflict, code: "point.state", message: approve ? "该确认点尚未通过市级审核" : "该确认点不在审核中")
-        }
-        return JSONOutput(try await store.point(id)!.record)
-    }
-
     struct Override: Decodable {
         /// `YYYY-MM-DD`, a day in China.
         let day: String
@@ -144,12 +110,5 @@ struct ConfirmationPointRoutes: Sendable {
             throw APIError.forbidden
         }
         return (id, found!.record)
-    }
-
-    static func reason(_ reason: String?, required: Bool) throws -> String? {
-        let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if text.count > 200 { throw APIError.invalid(field: "reason", code: "too_long", message: "最多 200 字") }
-        if required && text.isEmpty { throw APIError.invalid(field: "reason", code: "required", message: "请填写退回原因") }
-        return text.isEmpty ? nil : text
     }
 }

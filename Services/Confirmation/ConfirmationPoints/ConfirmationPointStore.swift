@@ -102,24 +102,4 @@ struct ConfirmationPointStore: Sendable {
         }
         return result
     }
-
-    /// Moves a point from one of `from` to `to`, with the reason for a return; false when it was
-    /// not in one of `from` (someone else decided first).
-    func decide(_ id: String, from: [String], to: String, reason: String?, by member: StaffMember, clientAddress: String) async throws -> Bool {
-        try await postgres.withTransaction(logger: logger) { connection in
-            let rows = try await connection.query(
-                """
-                UPDATE confirmation_point SET status = \(to), status_reason = \(reason), updated_at = now()
-                WHERE node_id = \(id) AND status = ANY(\(from)) RETURNING 1
-                """, logger: logger)
-            var changed = false
-            for try await _ in rows { changed = true }
-            if changed {
-                try await AuditLog.record(
-                    .staff(member), action: "point.\(to)", target: .init(kind: "confirmation_point", id: id), clientAddress: clientAddress,
-                    on: connection, logger: logger)
-            }
-            return changed
-        }
-    }
 }

@@ -80,12 +80,39 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         public var text: String
     }
 
+    /// The examination itself (SPEC §5), which the arrangement reads: the exam groups (level +
+    /// subject category, each with its papers) and how rooms are filled.
+    public struct Examination: Codable, Sendable, Equatable {
+        public var groups: [ExamGroup]
+        public var seatsPerRoom: Int
+        /// The last, partial rooms of a district combine several groups (the Hunan practice).
+        public var mixRemainders: Bool
+    }
+
+    /// 考试科类组: the 2-digit code in the admission-ticket number, the level and subject
+    /// category whose candidates sit it, and its papers in timetable order.
+    public struct ExamGroup: Codable, Sendable, Equatable {
+        public var code: String
+        public var name: String
+        public var level: StudyLevel
+        public var subjectCategory: String
+        public var papers: [Paper]
+    }
+
+    public struct Paper: Codable, Sendable, Equatable {
+        public var name: String
+        public var starts: Date
+        public var ends: Date
+    }
+
     public var year: Int
     public var calendar: Calendar
     /// The registration and examination fee (报名考试考务费), in fen.
     public var feeFen: Int
     public var codeLists: CodeLists
     public var pledge: Pledge
+    /// Set by the province before the numbering run; absent until then.
+    public var examination: Examination?
 }
 
 extension ExamYearDocument {
@@ -145,8 +172,33 @@ extension ExamYearDocument {
                 problems.append(("codeLists.exemptionCategories", "每个免试类别须有代码、名称和所需证明材料"))
             }
         }
+        if let examination { problems += examination.problems() }
         if codeLists.educationLevels.contains(where: { ($0.levels ?? []).isEmpty }) {
             problems.append(("codeLists.educationLevels", "每个文化程度须列出可报考的层次"))
+        }
+        return problems
+    }
+}
+
+extension ExamYearDocument.Examination {
+    func problems() -> [(field: String, message: String)] {
+        var problems: [(String, String)] = []
+        if !(1...99).contains(seatsPerRoom) { problems.append(("examination.seatsPerRoom", "每考场座位数应为 1-99")) }
+        if groups.isEmpty { problems.append(("examination.groups", "不能为空")) }
+        if Set(groups.map(\.code)).count != groups.count { problems.append(("examination.groups", "科类组代码重复")) }
+        if Set(groups.map { "\($0.level.rawValue)/\($0.subjectCategory)" }).count != groups.count {
+            problems.append(("examination.groups", "同一层次和科类只能属于一个科类组"))
+        }
+        for group in groups {
+            if group.code.count != 2 || !group.code.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                problems.append(("examination.groups", "科类组代码应为 2 位数字：\(group.code.prefix(10))"))
+            }
+            if group.name.isEmpty || group.name.count > 30 || group.subjectCategory.isEmpty || group.subjectCategory.count > 20 {
+                problems.append(("examination.groups", "科类组 \(group.code.prefix(10)) 的名称或科类无效"))
+            }
+            if group.papers.isEmpty || group.papers.contains(where: { $0.name.isEmpty || $0.name.count > 30 || $0.ends <= $0.starts }) {
+                problems.append(("examination.groups", "科类组 \(group.code.prefix(10)) 须列出考试科目及其起止时间"))
+            }
         }
         return problems
     }
