@@ -245,7 +245,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access", "CandidateLifecycle",
-                "RegistrationService", "ReviewService", "ConfirmationService", "PaymentCallbackService", "Photos", "CGD", "Payments",
+                "RegistrationService", "ReviewService", "ConfirmationService", "PaymentCallbackService", "ArrangementService", "Photos", "CGD", "Payments",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -61,46 +61,23 @@ import Testing
         #expect(AdmissionTicketNumber(district: "4301", group: "11", room: 1000, seat: 3) == nil)
     }
 
-    /// The rule as an auditor would write it, from the README: the same tickets and digest.
+    /// The rule as an auditor would write it from the README (`ops/numbering-audit`, a few lines
+    /// of Python): the same tickets and digest.
     @Test func anIndependentRecomputationInPythonAgreesExactly() throws {
         let roster = Self.roster("4301", "11", 47) + Self.roster("4301", "21", 13, from: 500) + Self.roster("4302", "12", 61, from: 900)
         for mix in [false, true] {
             let result = try Numbering.run(roster, rules: .init(mixRemainders: mix), seed: "湖南-2026-公开种子")
-            let script = """
-                import hashlib, hmac, itertools, json, sys
-                seed, mix, roster = sys.argv[1].encode(), sys.argv[2] == "1", json.loads(sys.stdin.read())
-                key = lambda n: (hmac.new(seed, n.encode(), hashlib.sha256).hexdigest(), n)
-                out = []
-                for district in sorted({c["district"] for c in roster}):
-                    room, rest = 0, []
-                    def seat(chunk):
-                        global room
-                        room += 1
-                        out.extend((f"{district}{c['group']}{room:03d}{i + 1:02d}", c["number"]) for i, c in enumerate(chunk))
-                    for group in sorted({c["group"] for c in roster if c["district"] == district}):
-                        ordered = sorted((c for c in roster if c["district"] == district and c["group"] == group), key=lambda c: key(c["number"]))
-                        whole = len(ordered) // 30 * 30
-                        for start in range(0, whole, 30): seat(ordered[start:start + 30])
-                        if whole < len(ordered): rest.append(ordered[whole:])
-                    if mix:
-                        flat = list(itertools.chain(*rest))
-                        for start in range(0, len(flat), 30): seat(flat[start:start + 30])
-                    else:
-                        for part in rest: seat(part)
-                out.sort()
-                lines = "".join(f"{t},{n}\\n" for t, n in out)
-                print(hashlib.sha256(lines.encode()).hexdigest())
-                print(lines, end="")
-                """
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-c", script, "湖南-2026-公开种子", mix ? "1" : "0"]
+            let audit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("ops/numbering-audit").path
+            process.arguments = [audit, "湖南-2026-公开种子"] + (mix ? ["--mix"] : [])
             let input = Pipe(), output = Pipe()
             process.standardInput = input
             process.standardOutput = output
             try process.run()
-            let json = try JSONSerialization.data(withJSONObject: roster.map { ["number": $0.number, "district": $0.district, "group": $0.group] })
-            input.fileHandleForWriting.write(json)
+            let csv = "candidateNumber,district,group\n" + roster.map { "\($0.number),\($0.district),\($0.group)\n" }.joined()
+            input.fileHandleForWriting.write(Data(csv.utf8))
             try input.fileHandleForWriting.close()
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()

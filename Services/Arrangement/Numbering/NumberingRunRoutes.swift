@@ -19,7 +19,8 @@ struct NumberingRunRoutes: Sendable {
     }
 
     struct Request: Decodable {
-        /// Printable ASCII, 8-64 characters; made here (128 random bits in hex) when absent.
+        /// 8-64 characters without spaces or control characters (its UTF-8 bytes are the HMAC
+        /// key); made here (128 random bits in hex) when absent.
         let seed: String?
     }
 
@@ -31,8 +32,8 @@ struct NumberingRunRoutes: Sendable {
         }
         let input = try await JSONInput.decode(Request.self, from: request)
         let seed = input.seed ?? (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16).leftPadded }.joined()
-        guard (8...64).contains(seed.count), seed.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
-            throw APIError.invalid(field: "seed", code: "seed.format", message: "种子应为 8-64 个可见 ASCII 字符")
+        guard (8...64).contains(seed.count), !seed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.union(.whitespacesAndNewlines).contains($0) }) else {
+            throw APIError.invalid(field: "seed", code: "seed.format", message: "种子应为 8-64 个字符，不含空格和控制字符")
         }
         switch try await store.request(seed: seed, by: member, clientAddress: request.clientAddress) {
         case .failure(.noCurrentYear): throw APIError(.conflict, code: "year.none", message: "没有当前考试年度")

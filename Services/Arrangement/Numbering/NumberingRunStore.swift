@@ -42,7 +42,7 @@ struct NumberingRunStore: Sendable {
                 return .failure(.noCurrentYear)
             }
             // One request at a time per year: the lock orders two clicks of the button.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('numbering_run'), \(year))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('numbering_run'), \(year)::int)", logger: logger)
             let state = try await connection.query(
                 """
                 SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int, count(*) FILTER (WHERE status = 'queued')::int

@@ -12,7 +12,7 @@ struct NumberingRunner: MessageHandler {
     let consumerName = "arrangement.numbering"
     let postgres: PostgresClient
     let logger: Logger
-    static let rowsPerStatement = 25_000
+    static let rowsPerStatement = 10_000
 
     func handle(_ message: IncomingMessage, in transaction: PostgresConnection, logger: Logger) async throws {
         let event = try Envelope<NumberingRequested>.decode(message.body).event

@@ -100,7 +100,7 @@ struct PublicationStore: Sendable {
         let oldRoom = Int(ticket.dropFirst(6).prefix(3)) ?? 0
         return try await postgres.withTransaction(logger: logger) { connection -> Result<String, Refusal> in
             // One correction of a district at a time: the next seat and the next room are counted.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('arrangement_correction'), \(Int(district) ?? 0))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('arrangement_correction'), \(Int(district) ?? 0)::int)", logger: logger)
             let room: Int
             let seat: Int
             switch destination {
@@ -153,7 +153,7 @@ struct PublicationStore: Sendable {
             guard let (district, closed) = try await connection.query(
                 "SELECT district_code, closed FROM exam_site WHERE id = \(site) FOR UPDATE", logger: logger
             ).decode((String, Bool).self).first(where: { _ in true }), !closed else { return .failure(.site("该考点不存在或已关闭")) }
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('arrangement_correction'), \(Int(district) ?? 0))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('arrangement_correction'), \(Int(district) ?? 0)::int)", logger: logger)
             guard let (moving, largest) = try await connection.query(
                 "SELECT count(*)::int, coalesce(max(seats), 0) FROM exam_room WHERE run_id = \(run) AND site_id = \(site)", logger: logger
             ).decode((Int, Int).self).first(where: { _ in true }), moving > 0 else { return .failure(.site("该考点没有分到考场")) }

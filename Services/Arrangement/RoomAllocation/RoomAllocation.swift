@@ -87,8 +87,8 @@ struct RoomAllocationStore: Sendable {
     ) async throws -> Refusal? {
         do {
             return try await assignChecked(run: run, district: district, rooms: rooms, action: action, by: member, clientAddress: clientAddress)
-        } catch let rolledBack as AllocationRolledBack {
-            return rolledBack.refusal
+        } catch let failed as PostgresTransactionError where failed.closureError is AllocationRolledBack {
+            return (failed.closureError as? AllocationRolledBack)?.refusal
         }
     }
 

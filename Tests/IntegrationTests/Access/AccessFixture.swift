@@ -1,4 +1,5 @@
 import Access
+import ArrangementService
 import ConfirmationService
 import Foundation
 import HTTPTypes
@@ -49,6 +50,7 @@ struct AccessFixture: Sendable {
     /// The services whose routes are documented (Services/<name>/openapi.json).
     enum DocumentedService: String, CaseIterable, Sendable {
         case registration = "Registration", confirmation = "Confirmation", payment = "PaymentCallback", review = "Review"
+        case arrangement = "Arrangement"
     }
 
     /// A service's routes as the service adds them (for comparing with its OpenAPI document);
@@ -69,6 +71,7 @@ struct AccessFixture: Sendable {
         case .confirmation: ConfirmationAPI.add(to: routes, dependencies, access: access)
         case .payment: try PaymentAPI.add(to: routes, dependencies, access: access)
         case .review: ReviewAPI.add(to: routes, dependencies, access: access)
+        case .arrangement: ArrangementAPI.add(to: routes, dependencies, access: access)
         }
         return router.routes.map { "\($0.method) \($0.path)" }
     }
@@ -97,6 +100,7 @@ struct AccessFixture: Sendable {
         ReviewAPI.add(to: routes, dependencies, access: access)
         ConfirmationAPI.add(to: routes, dependencies, access: access)
         try PaymentAPI.add(to: routes, dependencies, access: access)
+        ArrangementAPI.add(to: routes, dependencies, access: access)
         let app = Application(router: router, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }

@@ -11,7 +11,7 @@ import Testing
 @Suite struct BonusReviewTests {
     @Test func theCityDecidesEachClaimAndOnlyTheHighestAcceptedCounts() async throws {
         try await ReviewStack.with { fixture in
-            var (province, city, otherCity, county, operatorBrowser) = try await ReviewStack.staff(fixture)
+            var (_, city, otherCity, county, operatorBrowser) = try await ReviewStack.staff(fixture)
             // Born in 2004: younger than the automatic policy's 25 years.
             let (claimant, _) = try await ReviewStack.confirmed(fixture, operator: &operatorBrowser, number: Candidate.randomResidentID(area: "430102", born: 2004...2004))
             let (listed, _) = try await ReviewStack.confirmed(fixture, operator: &operatorBrowser, number: Candidate.randomResidentID(area: "430102", born: 2004...2004))

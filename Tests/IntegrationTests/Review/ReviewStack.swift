@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import PostgresNIO
+import Settings
 import Storage
 import Testing
 
@@ -11,6 +12,11 @@ import Testing
 /// tests' exam year, through the same routes as the shared stack.
 enum ReviewStack {
     static func with<T: Sendable>(_ body: @Sendable (AccessFixture) async throws -> T) async throws -> T {
+        try await with { fixture, _ in try await body(fixture) }
+    }
+
+    /// With the scratch database's settings too (for the worker processes a test starts on it).
+    static func with<T: Sendable>(_ body: @Sendable (AccessFixture, PostgresSettings) async throws -> T) async throws -> T {
         let migrations = try MigrationCatalog.load(repositoryRoot: TestStack.repository)
         return try await withScratchDatabase { settings in
             try await withPostgres(settings) { client in
@@ -22,7 +28,7 @@ enum ReviewStack {
             }
             return try await AccessFixture.with(postgres: settings) { fixture in
                 try await ExamYearSetup().ensure(fixture)
-                return try await body(fixture)
+                return try await body(fixture, settings)
             }
         }
     }
