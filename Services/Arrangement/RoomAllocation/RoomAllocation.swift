@@ -99,6 +99,11 @@ struct RoomAllocationStore: Sendable {
             guard try await lockOpen(run: run, district: district, statuses: ["draft", "returned"], on: connection) else { return .notOpen }
             let numbers = rooms.map(\.room)
             let sites = rooms.map(\.site)
+            if let unknown = try await connection.query(
+                "SELECT x FROM unnest(\(sites)::text[]) x WHERE NOT EXISTS (SELECT 1 FROM exam_site s WHERE s.id = x) LIMIT 1", logger: logger
+            ).decode(String.self).first(where: { _ in true }) {
+                return .site(unknown)
+            }
             let updated = try await connection.query(
                 """
                 UPDATE exam_room r SET site_id = x.site FROM unnest(\(numbers)::int[], \(sites)::text[]) AS x(room, site)

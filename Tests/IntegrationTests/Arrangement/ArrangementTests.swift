@@ -278,3 +278,89 @@ import Testing
         }
     }
 }
+
+extension ArrangementTests {
+    /// Real answers of every Arrangement route, happy and not, checked against its OpenAPI document.
+    @Test func answersConformToTheArrangementDocument() async throws {
+        try await ReviewStack.with { fixture, settings in
+            var staff = try await ArrangementStack.staff(fixture)
+            try await ArrangementStack.setExamination(fixture, &staff)
+            var recorded: [(String, String, TestResponse)] = []
+            func call(_ method: HTTPRequest.Method, _ template: String, _ path: String? = nil, _ body: Any? = nil, as browser: inout Browser) async throws -> TestResponse {
+                let response = try await fixture.send(method, path ?? template, body, as: &browser)
+                recorded.append((method.rawValue.lowercased(), template, response))
+                return response
+            }
+            let district = "/staff/exam-districts/{code}"
+            _ = try await call(.put, district, "/staff/exam-districts/4301", ["name": "长沙市第一考区", "cityID": "430100"], as: &staff.province)
+            _ = try await call(.put, district, "/staff/exam-districts/4302", ["name": "长沙市第二考区", "cityID": "430100", "officeID": "430102"], as: &staff.province)
+            _ = try await call(.put, district, "/staff/exam-districts/4303", ["name": "x", "cityID": "999999"], as: &staff.province)
+            _ = try await call(.put, district, "/staff/exam-districts/4303", ["name": "某考区", "cityID": "430100"], as: &staff.city)
+            _ = try await call(.get, "/staff/exam-districts", as: &staff.county)
+
+            let body: [String: Any] = ["name": "长沙市第一中学", "districtCode": "4301", "address": "长沙市开福区测试路 1 号", "contact": "刘老师", "phone": "0731-84440000", "rooms": 3]
+            let site = try #require(try await call(.post, "/staff/exam-sites", nil, body, as: &staff.county).json["id"] as? String)
+            _ = try await call(.post, "/staff/exam-sites", nil, ["name": "x"], as: &staff.county)
+            _ = try await call(.get, "/staff/exam-sites", as: &staff.city)
+            _ = try await call(.post, "/staff/exam-sites/{id}/review", "/staff/exam-sites/\(site)/review", ["approve": false], as: &staff.city)
+            _ = try await call(.post, "/staff/exam-sites/{id}/review", "/staff/exam-sites/\(site)/review", ["approve": true], as: &staff.city)
+            _ = try await call(.post, "/staff/exam-sites/{id}/approve", "/staff/exam-sites/\(site)/approve", [String: String](), as: &staff.county)
+            _ = try await call(.post, "/staff/exam-sites/{id}/approve", "/staff/exam-sites/\(site)/approve", [String: String](), as: &staff.province)
+            _ = try await call(.post, "/staff/exam-sites/{id}/return", "/staff/exam-sites/\(site)/return", ["reason": "已审定"], as: &staff.province)
+
+            let rule = ["countyID": "430102", "examGroup": "all", "districtCode": "4301"]
+            _ = try await call(.put, "/staff/scope-rules", nil, rule, as: &staff.city)
+            _ = try await call(.put, "/staff/scope-rules", nil, ["countyID": "430102", "examGroup": "07", "districtCode": "4301"], as: &staff.city)
+            _ = try await call(.put, "/staff/scope-rules", nil, ["countyID": "430103", "examGroup": "01", "districtCode": "4302"], as: &staff.city)
+            _ = try await call(.delete, "/staff/scope-rules/{county}/{group}", "/staff/scope-rules/430103/01", as: &staff.city)
+            _ = try await call(.get, "/staff/scope-rules", as: &staff.city)
+
+            _ = try await ArrangementStack.candidates(40, county: "430102", fixture)
+            var (_, candidateBrowser) = try await ReviewStack.paidCandidate(fixture, province: &staff.province)
+            _ = try await call(.get, "/arrangement/admission-ticket", as: &candidateBrowser)
+            let worker = try ArrangementStack.startWorker(settings)
+            defer { kill(worker.processIdentifier, SIGKILL) }  // a failed test leaves no worker behind
+            let requested = try await call(.post, "/staff/numbering-runs", nil, ["seed": "openapi-seed"], as: &staff.province)
+            _ = try await call(.post, "/staff/numbering-runs", nil, ["seed": "openapi-seed"], as: &staff.province)
+            _ = try await call(.post, "/staff/numbering-runs", nil, ["seed": "x"], as: &staff.province)
+            let id = try #require(requested.json["id"] as? String)
+            _ = try await call(.get, "/staff/numbering-runs/{id}/tickets", "/staff/numbering-runs/\(id)/tickets", as: &staff.city)
+            let run = try await ArrangementStack.finished(id, fixture, &staff)
+            #expect(run["status"] as? String == "done", "\(run)")
+            _ = try await call(.get, "/staff/numbering-runs", as: &staff.county)
+            _ = try await call(.get, "/staff/numbering-runs/{id}", "/staff/numbering-runs/\(id)", as: &staff.city)
+            _ = try await call(.get, "/staff/numbering-runs/{id}", "/staff/numbering-runs/\(UUID())", as: &staff.city)
+            _ = try await call(.get, "/staff/numbering-runs/{id}/tickets", "/staff/numbering-runs/\(id)/tickets", as: &staff.province)
+            let allocation = "/staff/numbering-runs/{id}/districts/{code}/allocation"
+            let here = "/staff/numbering-runs/\(id)/districts/4301/allocation"
+            _ = try await call(.get, allocation, here, as: &staff.city)
+            _ = try await call(.get, allocation, "/staff/numbering-runs/\(id)/districts/4399/allocation", as: &staff.city)
+            _ = try await call(.post, allocation + "/submit", here + "/submit", as: &staff.city)
+            _ = try await call(.post, allocation + "/proposal", here + "/proposal", as: &staff.otherCounty)
+            _ = try await call(.post, allocation + "/proposal", here + "/proposal", as: &staff.city)
+            _ = try await call(.put, allocation, here, ["rooms": [["room": 1, "siteID": "nowhere"]]], as: &staff.city)
+            _ = try await call(.put, allocation, here, ["rooms": [["room": 1, "siteID": site]]], as: &staff.city)
+            _ = try await call(.post, "/staff/numbering-runs/{id}/publish", "/staff/numbering-runs/\(id)/publish", as: &staff.province)
+            _ = try await call(.post, allocation + "/submit", here + "/submit", as: &staff.city)
+            _ = try await call(.post, allocation + "/review", here + "/review", ["approve": false], as: &staff.city)
+            _ = try await call(.post, allocation + "/review", here + "/review", ["approve": true], as: &staff.city)
+            _ = try await call(.post, "/staff/arrangement/candidate-moves", nil, ["candidateNumber": "26430102000001", "room": 1, "reason": "未发布时"], as: &staff.city)
+            _ = try await call(.post, "/staff/numbering-runs/{id}/publish", "/staff/numbering-runs/\(id)/publish", as: &staff.city)
+            _ = try await call(.post, "/staff/numbering-runs/{id}/publish", "/staff/numbering-runs/\(id)/publish", as: &staff.province)
+            _ = try await call(.get, "/arrangement/admission-ticket", as: &candidateBrowser)
+            let lines = try await ArrangementStack.tickets(id, fixture, &staff)
+            let number = try #require(lines.first?.split(separator: ",").last.map(String.init))
+            _ = try await call(.post, "/staff/arrangement/candidate-moves", nil, ["candidateNumber": number, "room": 2, "reason": "调整座位"], as: &staff.city)
+            _ = try await call(.post, "/staff/arrangement/candidate-moves", nil, ["candidateNumber": number, "room": 1, "siteID": site, "reason": "调整"], as: &staff.city)
+            _ = try await call(.post, "/staff/arrangement/candidate-moves", nil, ["candidateNumber": number, "siteID": site, "reason": "安排无障碍考场"], as: &staff.city)
+            _ = try await call(.post, "/staff/exam-sites/{id}/close", "/staff/exam-sites/\(site)/close", ["moveTo": site, "reason": "校舍维修"], as: &staff.city)
+            _ = try await call(.post, "/staff/exam-sites/{id}/close", "/staff/exam-sites/NOSITE/close", ["moveTo": site, "reason": "校舍维修"], as: &staff.city)
+            try await ArrangementStack.stop(worker)
+            try OpenAPITests.check(recorded, against: .arrangement)
+            let statuses = Set(recorded.map { "\($0.0) \($0.1) \($0.2.status.code)" })
+            for expected in ["post /staff/numbering-runs 202", "post /staff/numbering-runs/{id}/publish 204", "post /staff/arrangement/candidate-moves 200", "get /arrangement/admission-ticket 200"] {
+                #expect(statuses.contains(expected), "\(expected): \(statuses.sorted())")
+            }
+        }
+    }
+}
