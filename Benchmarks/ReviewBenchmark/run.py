@@ -9,51 +9,17 @@ into an indexed table of the same shape. Prints one JSON line; ops/bench adds th
 
 Environment: what ops/lib/stack.sh exports, GATEWAY (the gateway's base URL), CANDIDATES.
 """
-import base64, http.cookiejar, json, os, random, subprocess, sys, tempfile, time, urllib.request
+import base64, json, os, random, subprocess, sys, tempfile, time, urllib.request
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "RegistrationBenchmark"))
 from exam_year import psql, query, resident_id, set_up_year, year  # noqa: E402
+from staff_session import Browser, password, staff  # noqa: E402
 
 env = os.environ
 gateway = env["GATEWAY"]
 total = int(env.get("CANDIDATES", "300000"))
 counties = ["433101", "433122", "433123", "433124", "433125", "433126", "433127", "433130"]
-password = "Bench#Review-2026"
-
-
-class Browser:
-    """A staff member's session through the gateway: cookie, CSRF token, our origin."""
-
-    def __init__(self):
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-        self.csrf = None
-
-    def call(self, method, path, body=None, expect=(200, 201)):
-        request = urllib.request.Request(gateway + path, method=method, data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json", "Origin": gateway, **({"X-CSRF-Token": self.csrf} if self.csrf else {})})
-        try:
-            with self.opener.open(request, timeout=600) as response:
-                status, text = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, text = error.code, error.read()
-        if status not in expect:
-            sys.exit(f"{method} {path}: {status} {text[:400]!r}")
-        return json.loads(text) if text else None
-
-    def sign_in(self, username):
-        self.csrf = self.call("POST", "/api/review/staff/session", {"username": username, "password": password})["csrfToken"]
-        return self
-
-
-def staff(province, node, role):
-    """An account applied for at `node`, approved by the province with `role`, signed in."""
-    username = f"bench_{role[:4]}_{node}_{random.randrange(10**6)}"
-    applied = Browser().call("POST", "/api/review/staff/applications",
-                             {"username": username, "name": "压测人员", "phone": "13800000000", "password": password, "nodeID": node}, expect=(201,))
-    province.call("POST", f"/api/review/staff/applications/{applied['id']}/approve", {"roles": [role]})
-    return Browser().sign_in(username)
 
 
 def timed(action):

@@ -65,32 +65,56 @@ enum Numbering {
     }
 
     static func orderKey(_ key: SymmetricKey, candidateNumber: String) -> OrderKey {
-        let code = Array(HMAC<SHA256>.authenticationCode(for: Data(candidateNumber.utf8), using: key))
-        func word(_ at: Int) -> UInt64 { code[at..<at + 8].reduce(0) { $0 << 8 | UInt64($1) } }
-        return OrderKey(words: (word(0), word(8), word(16), word(24)))
+        orderKey(HMAC<SHA256>(key: key), candidateNumber: candidateNumber)
     }
 
-    /// By key, then (never seen in practice) by candidate number.
-    private static func inOrder(_ a: (key: OrderKey, candidate: Candidate), _ b: (key: OrderKey, candidate: Candidate)) -> Bool {
-        if a.key != b.key { return a.key < b.key }
-        return a.candidate.number < b.candidate.number
+    /// From an HMAC already keyed with the seed (a copy costs less than keying it again).
+    static func orderKey(_ keyed: HMAC<SHA256>, candidateNumber: String) -> OrderKey {
+        var hmac = keyed
+        hmac.update(data: Array(candidateNumber.utf8))
+        return hmac.finalize().withUnsafeBytes { code in
+            func word(_ at: Int) -> UInt64 { (at..<at + 8).reduce(0) { $0 << 8 | UInt64(code[$1]) } }
+            return OrderKey(words: (word(0), word(8), word(16), word(24)))
+        }
+    }
+
+    /// Every candidate's order key, computed on all cores (the HMACs are most of the run's CPU).
+    static func orderKeys(_ roster: [Candidate], seed: String) -> [OrderKey] {
+        // A value: each use copies it (copy-on-write), so the slices share it only to read.
+        nonisolated(unsafe) let keyed = HMAC<SHA256>(key: SymmetricKey(data: Data(seed.utf8)))
+        var keys = [OrderKey](repeating: OrderKey(words: (0, 0, 0, 0)), count: roster.count)
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 4, roster.count / 10_000))
+        keys.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            roster.withUnsafeBufferPointer { input in
+                nonisolated(unsafe) let candidates = input
+                DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                    // Each slice writes only its own elements.
+                    for index in stride(from: slice, to: candidates.count, by: slices) {
+                        output[index] = orderKey(keyed, candidateNumber: candidates[index].number)
+                    }
+                }
+            }
+        }
+        return keys
     }
 
     static func run(_ roster: [Candidate], rules: Rules, seed: String) throws(Problem) -> Result {
-        let key = SymmetricKey(data: Data(seed.utf8))
+        let keys = orderKeys(roster, seed: seed)
         var seats: [Seat] = []
         seats.reserveCapacity(roster.count)
         var rooms: [Room] = []
-        let byDistrict = Dictionary(grouping: roster, by: \.district)
+        let byDistrict = Dictionary(grouping: roster.indices, by: { roster[$0].district })
         for district in byDistrict.keys.sorted() {
-            let byGroup = Dictionary(grouping: byDistrict[district] ?? [], by: \.group)
-            var remainders: [(group: String, candidates: [Candidate])] = []
+            let byGroup = Dictionary(grouping: byDistrict[district] ?? [], by: { roster[$0].group })
+            var remainders: [(group: String, candidates: ArraySlice<Int>)] = []
             var room = 0
-            func seat(_ candidates: [Candidate], groups: [String]) throws(Problem) {
+            func seat(_ candidates: ArraySlice<Int>, groups: [String]) throws(Problem) {
                 room += 1
                 guard room <= 999 else { throw .roomsExhausted(district: district) }
-                for (index, candidate) in candidates.enumerated() {
-                    guard let ticket = AdmissionTicketNumber(district: district, group: candidate.group, room: room, seat: index + 1) else {
+                for (offset, index) in candidates.enumerated() {
+                    let candidate = roster[index]
+                    guard let ticket = AdmissionTicketNumber(district: district, group: candidate.group, room: room, seat: offset + 1) else {
                         throw .badCode(candidateNumber: candidate.number)
                     }
                     seats.append(Seat(candidateID: candidate.id, candidateNumber: candidate.number, ticket: ticket))
@@ -98,40 +122,44 @@ enum Numbering {
                 rooms.append(Room(district: district, number: room, groups: groups, seats: candidates.count))
             }
             for group in byGroup.keys.sorted() {
-                let keyed: [(key: OrderKey, candidate: Candidate)] = (byGroup[group] ?? []).map { (orderKey(key, candidateNumber: $0.number), $0) }
-                let ordered = keyed.sorted(by: Self.inOrder).map(\.candidate)
+                // By key, then (never seen in practice) by candidate number.
+                let ordered = (byGroup[group] ?? []).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : roster[$0].number < roster[$1].number }
                 let whole = ordered.count / rules.seatsPerRoom * rules.seatsPerRoom
                 for start in stride(from: 0, to: whole, by: rules.seatsPerRoom) {
-                    try seat(Array(ordered[start..<start + rules.seatsPerRoom]), groups: [group])
+                    try seat(ordered[start..<start + rules.seatsPerRoom], groups: [group])
                 }
-                if whole < ordered.count { remainders.append((group, Array(ordered[whole...]))) }
+                if whole < ordered.count { remainders.append((group, ordered[whole...])) }
             }
             if rules.mixRemainders {
                 let rest = remainders.flatMap(\.candidates)
                 for start in stride(from: 0, to: rest.count, by: rules.seatsPerRoom) {
-                    let chunk = Array(rest[start..<min(start + rules.seatsPerRoom, rest.count)])
-                    try seat(chunk, groups: Array(Set(chunk.map(\.group))).sorted())
+                    let chunk = rest[start..<min(start + rules.seatsPerRoom, rest.count)]
+                    try seat(chunk, groups: Array(Set(chunk.map { roster[$0].group })).sorted())
                 }
             } else {
                 for remainder in remainders { try seat(remainder.candidates, groups: [remainder.group]) }
             }
         }
-        seats.sort { $0.ticket.text < $1.ticket.text }
-        let lines = seats.map { "\($0.ticket.text),\($0.candidateNumber)\n" }.joined()
-        let digest = SHA256.hash(data: Data(lines.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        return Result(seats: seats, rooms: rooms, digest: digest)
+        // Ticket order is numeric order: eleven digits each.
+        seats.sort { $0.ticket.value < $1.ticket.value }
+        var digest = SHA256()
+        for seat in seats { digest.update(data: Array("\(seat.ticket.text),\(seat.candidateNumber)\n".utf8)) }
+        return Result(seats: seats, rooms: rooms, digest: digest.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined())
     }
 }
 
 /// 准考证号: 11 digits, district (4) + exam group (2) + room within the district (3) + seat (2).
 struct AdmissionTicketNumber: Sendable, Equatable, Hashable, CustomStringConvertible {
     let text: String
+    /// The same digits as a number, which orders as the text does.
+    let value: UInt64
 
     init?(district: String, group: String, room: Int, seat: Int) {
         guard district.count == 4, group.count == 2, (district + group).allSatisfy(\.isASCIIDigit), (1...999).contains(room), (1...99).contains(seat) else {
             return nil
         }
         text = district + group + String(room).leftPadded(to: 3) + String(seat).leftPadded(to: 2)
+        value = UInt64(text)!
     }
 
     var description: String { text }
