@@ -117,9 +117,9 @@ enum ArrangementStack {
         }
     }
 
-    /// An Arrangement worker on the scratch database, as ops/ starts one.
-    static func startWorker(_ settings: PostgresSettings) throws -> Process {
-        let process = spawnable(TestStack.binDirectory.appendingPathComponent("Arrangement").path, [])
+    /// A worker of `service` (the Arrangement's) on the scratch database, as ops/ starts one.
+    static func startWorker(_ settings: PostgresSettings, service: String = "Arrangement") throws -> Process {
+        let process = spawnable(TestStack.binDirectory.appendingPathComponent(service).path, [])
         process.environment = ProcessInfo.processInfo.environment.merging([
             "ROLE": "worker", "HTTP_PORT": "\(unusedPort())", "LOG_LEVEL": "warning", "POSTGRES_DATABASE": settings.database,
             "POSTGRES_USER": settings.user, "POSTGRES_PASSWORD": settings.password,

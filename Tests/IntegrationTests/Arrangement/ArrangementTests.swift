@@ -197,6 +197,21 @@ import Testing
             #expect(changed.count == 2 && changed[0].contains("\(candidate.id)"), "\(changed)")
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM arrangement_correction", fixture) == 2)
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM audit_event WHERE action IN ('arrangement.candidate_moved', 'arrangement.site_closed') AND outcome = 'allowed'", fixture) == 2)
+
+            // The document worker notes every published candidate's ticket as due, and a new
+            // version for each candidate a correction touched.
+            let documents = try ArrangementStack.startWorker(settings, service: "DocumentGeneration")
+            defer { kill(documents.processIdentifier, SIGKILL) }  // a failed test leaves no worker behind
+            let noted = try await eventually(within: .seconds(60)) {
+                let first = try await ReviewStack.count(
+                    "SELECT count(*)::int FROM admission_ticket_document WHERE run_id = \(UUID(uuidString: latest)!) AND version = 1", fixture)
+                let again = try await ReviewStack.count("SELECT count(*)::int FROM admission_ticket_document WHERE version = 2", fixture)
+                return first == paid.count - inFirst && again == inFirst + 1
+            }
+            let rows = try await ReviewStack.count("SELECT count(*)::int FROM admission_ticket_document", fixture)
+            #expect(noted, "\(rows) rows")
+            #expect(try await ReviewStack.count("SELECT version FROM admission_ticket_document WHERE candidate_id = \(candidate.id)", fixture) == 2)
+            try await ArrangementStack.stop(documents)
         }
     }
 
