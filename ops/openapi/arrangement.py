@@ -87,6 +87,6 @@ paths={
  alloc+"/review":{"post":op("市州审核考区的分配：通过或退回","200","DistrictAllocation",req="CityReview",security="staff",params=districtp,tags=tag("room allocation"))},
  "/staff/arrangement/candidate-moves":{"post":op("发布后调整一名考生的考场（如无障碍考场），其他考生号码不变","200","CandidateMoved",req="CandidateMove",security="staff",
     tags=tag("corrections"))},
- "/arrangement/admission-ticket":{"get":op("考生本人的准考证号和考点（发布后）","200","AdmissionTicket",tags=tag("candidate"))},
+ "/admission-ticket":{"get":op("考生本人的准考证号和考点（发布后）","200","AdmissionTicket",tags=tag("candidate"))},
 }
 emit(document("考务编排 (Arrangement)", "/api/arrangement", "", paths, schemas))

@@ -8,7 +8,7 @@ import ServiceRuntime
 /// `ArrangementPublished`); then a district's officer (or the province) corrects one candidate's
 /// room (`POST /staff/arrangement/candidate-moves`) or closes a site and moves its rooms
 /// (`POST /staff/exam-sites/{id}/close`). A candidate reads their seat once published
-/// (`GET /arrangement/admission-ticket`).
+/// (`GET /admission-ticket`).
 struct PublicationRoutes: Sendable {
     let access: AccessControl
     let store: PublicationStore
@@ -17,7 +17,7 @@ struct PublicationRoutes: Sendable {
         routes.staff.post("staff/numbering-runs/{id}/publish", use: publish)
         routes.staff.post("staff/arrangement/candidate-moves", use: moveCandidate)
         routes.staff.post("staff/exam-sites/{id}/close", use: closeSite)
-        routes.candidate.get("arrangement/admission-ticket", use: admissionTicket)
+        routes.candidate.get("admission-ticket", use: admissionTicket)
     }
 
     @Sendable func publish(_ request: Request, _ context: ExamRequestContext) async throws -> Response {

@@ -162,13 +162,13 @@ import Testing
                 #expect(try await fixture.send(.post, "\(base)/review", ["approve": true], as: &staff.county).status == .forbidden, "the city reviews")
                 #expect(try await fixture.send(.post, "\(base)/review", ["approve": true], as: &staff.city).json["status"] as? String == "accepted")
             }
-            #expect(try await fixture.send(.get, "/arrangement/admission-ticket", as: &candidateBrowser).errorCode == "ticket.unpublished")
+            #expect(try await fixture.send(.get, "/admission-ticket", as: &candidateBrowser).errorCode == "ticket.unpublished")
             #expect(try await fixture.send(.post, "/staff/numbering-runs/\(id)/publish", as: &staff.province).errorCode == "numbering.not_latest")
             #expect(try await fixture.send(.post, "/staff/numbering-runs/\(latest)/publish", as: &staff.province).status == .noContent)
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM outbox_event WHERE event_type = 'ArrangementPublished'", fixture) == 1)
             #expect(try await fixture.send(.post, "/staff/numbering-runs", ["seed": "after-publication"], as: &staff.province).errorCode == "numbering.published")
 
-            let ticket = try await fixture.send(.get, "/arrangement/admission-ticket", as: &candidateBrowser)
+            let ticket = try await fixture.send(.get, "/admission-ticket", as: &candidateBrowser)
             #expect(ticket.status == .ok && (ticket.json["ticket"] as? String)?.hasPrefix("430101") == true, "\(ticket.text)")
             #expect(["甲中学", "乙中学"].contains(ticket.json["siteName"] as? String ?? ""))
 
@@ -182,7 +182,7 @@ import Testing
             #expect(newTicket == "43010100601", "group 01, room 6 (the district's next), seat 1")
             let after = try await ArrangementStack.tickets(latest, fixture, &staff)
             #expect(Set(before).subtracting(after).count == 1 && Set(after).subtracting(before) == ["\(newTicket),\(number)"])
-            #expect(try await fixture.send(.get, "/arrangement/admission-ticket", as: &candidateBrowser).json["ticket"] as? String == newTicket)
+            #expect(try await fixture.send(.get, "/admission-ticket", as: &candidateBrowser).json["ticket"] as? String == newTicket)
             // A site closed: its rooms, numbers unchanged, go to a site with rooms to spare.
             let full = try await fixture.send(.post, "/staff/exam-sites/\(first)/close", ["moveTo": second, "reason": "校舍维修"], as: &staff.city)
             #expect(full.text.contains("site.unusable"), "乙中学 has no 3 rooms to spare: \(full.text)")
@@ -332,7 +332,7 @@ extension ArrangementTests {
 
             _ = try await ArrangementStack.candidates(40, county: "430102", fixture)
             var (_, candidateBrowser) = try await ReviewStack.paidCandidate(fixture, province: &staff.province)
-            _ = try await call(.get, "/arrangement/admission-ticket", as: &candidateBrowser)
+            _ = try await call(.get, "/admission-ticket", as: &candidateBrowser)
             let worker = try ArrangementStack.startWorker(settings)
             defer { kill(worker.processIdentifier, SIGKILL) }  // a failed test leaves no worker behind
             let requested = try await call(.post, "/staff/numbering-runs", nil, ["seed": "openapi-seed"], as: &staff.province)
@@ -362,7 +362,7 @@ extension ArrangementTests {
             _ = try await call(.post, "/staff/arrangement/candidate-moves", nil, ["candidateNumber": "26430102000001", "room": 1, "reason": "未发布时"], as: &staff.city)
             _ = try await call(.post, "/staff/numbering-runs/{id}/publish", "/staff/numbering-runs/\(id)/publish", as: &staff.city)
             _ = try await call(.post, "/staff/numbering-runs/{id}/publish", "/staff/numbering-runs/\(id)/publish", as: &staff.province)
-            _ = try await call(.get, "/arrangement/admission-ticket", as: &candidateBrowser)
+            _ = try await call(.get, "/admission-ticket", as: &candidateBrowser)
             let lines = try await ArrangementStack.tickets(id, fixture, &staff)
             let number = try #require(lines.first?.split(separator: ",").last.map(String.init))
             _ = try await call(.post, "/staff/arrangement/candidate-moves", nil, ["candidateNumber": number, "room": 2, "reason": "调整座位"], as: &staff.city)
@@ -373,7 +373,7 @@ extension ArrangementTests {
             try await ArrangementStack.stop(worker)
             try OpenAPITests.check(recorded, against: .arrangement)
             let statuses = Set(recorded.map { "\($0.0) \($0.1) \($0.2.status.code)" })
-            for expected in ["post /staff/numbering-runs 202", "post /staff/numbering-runs/{id}/publish 204", "post /staff/arrangement/candidate-moves 200", "get /arrangement/admission-ticket 200"] {
+            for expected in ["post /staff/numbering-runs 202", "post /staff/numbering-runs/{id}/publish 204", "post /staff/arrangement/candidate-moves 200", "get /admission-ticket 200"] {
                 #expect(statuses.contains(expected), "\(expected): \(statuses.sorted())")
             }
         }
