@@ -54,17 +54,8 @@ struct NumberingRunner: MessageHandler {
         let ordered = ContinuousClock.now
 
         await progress(event.runID, "write", 50)
-        // Earlier runs of the year that were not published keep their record (seed, digest), not their output.
-        try await transaction.query(
-            """
-            WITH earlier AS (SELECT id FROM numbering_run WHERE year = \(event.year) AND id <> \(event.runID) AND published_at IS NULL),
-                 tickets AS (DELETE FROM admission_ticket WHERE run_id IN (SELECT id FROM earlier)),
-                 allocations AS (DELETE FROM room_allocation WHERE run_id IN (SELECT id FROM earlier))
-            DELETE FROM exam_room WHERE run_id IN (SELECT id FROM earlier)
-            """, logger: logger)
         // COPY, in slices that report progress: as fast as PostgreSQL takes rows.
         let run = event.runID.uuidString
-        var written = 0
         try await transaction.copyFrom(table: "admission_ticket", columns: ["run_id", "ticket", "candidate_id"], logger: logger) { writer in
             for start in stride(from: 0, to: result.seats.count, by: Self.rowsPerStatement) {
                 var buffer = ByteBuffer()
@@ -73,7 +64,7 @@ struct NumberingRunner: MessageHandler {
                     buffer.writeString("\(run)\t\(seat.ticket.text)\t\(seat.candidateID)\n")
                 }
                 try await writer.write(buffer)
-                written = min(start + Self.rowsPerStatement, result.seats.count)
+                let written = min(start + Self.rowsPerStatement, result.seats.count)
                 await progress(event.runID, "write", 50 + 45 * written / max(result.seats.count, 1))
             }
         }
@@ -87,6 +78,14 @@ struct NumberingRunner: MessageHandler {
         try await transaction.query(
             """
             INSERT INTO room_allocation (run_id, district_code) SELECT DISTINCT \(event.runID), district_code FROM exam_room WHERE run_id = \(event.runID)
+            """, logger: logger)
+        // Earlier runs of the year that were not published keep their record (seed, digest), not their output.
+        try await transaction.query(
+            """
+            WITH earlier AS (SELECT id FROM numbering_run WHERE year = \(event.year) AND id <> \(event.runID) AND published_at IS NULL),
+                 tickets AS (DELETE FROM admission_ticket WHERE run_id IN (SELECT id FROM earlier)),
+                 allocations AS (DELETE FROM room_allocation WHERE run_id IN (SELECT id FROM earlier))
+            DELETE FROM exam_room WHERE run_id IN (SELECT id FROM earlier)
             """, logger: logger)
         try await transaction.query(
             """
