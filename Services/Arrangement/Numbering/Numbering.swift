@@ -155,7 +155,9 @@ struct AdmissionTicketNumber: Sendable, Equatable, Hashable, CustomStringConvert
     let value: UInt64
 
     init?(district: String, group: String, room: Int, seat: Int) {
-        guard district.count == 4, group.count == 2, (district + group).allSatisfy(\.isASCIIDigit), (1...999).contains(room), (1...99).contains(seat) else {
+        guard district.utf8.count == 4, group.utf8.count == 2, (district + group).utf8.allSatisfy({ (0x30...0x39).contains($0) }), (1...999).contains(room),
+            (1...99).contains(seat)
+        else {
             return nil
         }
         text = district + group + String(room).leftPadded(to: 3) + String(seat).leftPadded(to: 2)
@@ -163,10 +165,6 @@ struct AdmissionTicketNumber: Sendable, Equatable, Hashable, CustomStringConvert
     }
 
     var description: String { text }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 extension String {

@@ -38,13 +38,18 @@ struct NumberingInputs: Sendable {
     }
 }
 
-/// A paid, non-exempt candidate of the year as the roster gives them.
+/// A paid, non-exempt candidate of the year as the roster gives them: their id, candidate number,
+/// and what places them (county, level, subject category), which many candidates share.
 struct RosterEntry: Sendable {
+    struct Kind: Hashable, Sendable {
+        let countyID: String
+        let level: String
+        let subjectCategory: String
+    }
+
     let id: Int64
     let number: String
-    let countyID: String
-    let level: String?
-    let subjectCategory: String?
+    let kind: Kind
 }
 
 /// Something that stops a numbering run, with the candidates it concerns counted and a few of
@@ -61,9 +66,16 @@ struct NumberingProblem: Codable, Sendable, Equatable {
 
 /// Places each candidate in an exam group and a district, or lists every problem: a level and
 /// subject category no group takes, a county and group no scope rule covers or two rules cover,
-/// a district with fewer approved seats than candidates.
+/// a district with fewer approved seats than candidates. Each kind of candidate (county, level,
+/// category) is judged once.
 enum NumberingPlacement {
     static let examplesShown = 5
+
+    /// Where a kind of candidate goes, or the problem (by its key in the list) that stops them.
+    private enum Outcome {
+        case seat(district: String, group: String)
+        case problem(String)
+    }
 
     static func place(_ roster: [RosterEntry], _ inputs: NumberingInputs) -> (candidates: [Numbering.Candidate], problems: [NumberingProblem]) {
         guard let examination = inputs.examination else {
@@ -76,56 +88,47 @@ enum NumberingPlacement {
 
         // Keyed by what the problem is about, so that each is listed once with its count.
         var problems: [String: NumberingProblem] = [:]
-        func note(_ key: String, _ problem: @autoclosure () -> NumberingProblem, _ number: String) {
-            if problems[key] == nil { problems[key] = problem() }
-            problems[key]!.candidates += 1
-            if problems[key]!.examples.count < examplesShown { problems[key]!.examples.append(number) }
+        func judge(_ kind: RosterEntry.Kind) -> Outcome {
+            let levelAndCategory = "\(kind.level)/\(kind.subjectCategory)"
+            guard let group = groupOf[levelAndCategory] else {
+                let key = "group/\(levelAndCategory)"
+                problems[key] = problems[key]
+                    ?? NumberingProblem(code: "group.unknown", message: "报考层次和科类（\(levelAndCategory)）不属于本年度任何考试科类组", candidates: 0, examples: [])
+                return .problem(key)
+            }
+            let covering = (rulesOf["\(kind.countyID)/\(group)"] ?? []) + (rulesOf["\(kind.countyID)/all"] ?? [])
+            if covering.count == 1 { return .seat(district: covering[0], group: group) }
+            let key = "\(covering.isEmpty ? "uncovered" : "overlapping")/\(kind.countyID)/\(group)"
+            problems[key] = problems[key]
+                ?? (covering.isEmpty
+                    ? NumberingProblem(
+                        code: "scope.uncovered", message: "该县市区本科类组的考生没有参考范围", countyID: kind.countyID, examGroup: group, candidates: 0, examples: [])
+                    : NumberingProblem(
+                        code: "scope.overlapping", message: "该县市区本科类组的考生被多条参考范围覆盖（考区 \(covering.sorted().joined(separator: "、"))）",
+                        countyID: kind.countyID, examGroup: group, candidates: 0, examples: []))
+            return .problem(key)
         }
-        // The district of a county and group, decided once per pair.
-        var placement: [String: String?] = [:]
+
+        var outcomes: [RosterEntry.Kind: Outcome] = [:]
         var candidates: [Numbering.Candidate] = []
         candidates.reserveCapacity(roster.count)
         var perDistrict: [String: Int] = [:]
         for entry in roster {
-            let kind = "\(entry.level ?? "")/\(entry.subjectCategory ?? "")"
-            guard let group = groupOf[kind] else {
-                note(
-                    "group/\(kind)",
-                    NumberingProblem(
-                        code: "group.unknown", message: "报考层次和科类（\(kind)）不属于本年度任何考试科类组", candidates: 0, examples: []),
-                    entry.number)
-                continue
-            }
-            let pair = "\(entry.countyID)/\(group)"
-            let district: String?
-            if let known = placement[pair] {
-                district = known
+            let outcome: Outcome
+            if let known = outcomes[entry.kind] {
+                outcome = known
             } else {
-                let covering = (rulesOf[pair] ?? []) + (rulesOf["\(entry.countyID)/all"] ?? [])
-                district = covering.count == 1 ? covering[0] : nil
-                placement[pair] = district
+                outcome = judge(entry.kind)
+                outcomes[entry.kind] = outcome
             }
-            guard let district else {
-                let covering = (rulesOf[pair] ?? []) + (rulesOf["\(entry.countyID)/all"] ?? [])
-                if covering.isEmpty {
-                    note(
-                        "uncovered/\(pair)",
-                        NumberingProblem(
-                            code: "scope.uncovered", message: "该县市区本科类组的考生没有参考范围", countyID: entry.countyID, examGroup: group,
-                            candidates: 0, examples: []),
-                        entry.number)
-                } else {
-                    note(
-                        "double/\(pair)",
-                        NumberingProblem(
-                            code: "scope.overlapping", message: "该县市区本科类组的考生被多条参考范围覆盖（考区 \(covering.sorted().joined(separator: "、"))）",
-                            countyID: entry.countyID, examGroup: group, candidates: 0, examples: []),
-                        entry.number)
-                }
-                continue
+            switch outcome {
+            case .seat(let district, let group):
+                perDistrict[district, default: 0] += 1
+                candidates.append(Numbering.Candidate(id: entry.id, number: entry.number, district: district, group: group))
+            case .problem(let key):
+                problems[key]!.candidates += 1
+                if problems[key]!.examples.count < examplesShown { problems[key]!.examples.append(entry.number) }
             }
-            perDistrict[district, default: 0] += 1
-            candidates.append(Numbering.Candidate(id: entry.id, number: entry.number, district: district, group: group))
         }
         for (district, count) in perDistrict {
             let seats = inputs.capacity[district]?.seats ?? 0

@@ -160,9 +160,12 @@ struct NumberingRunner: MessageHandler {
     static func roster(year: Int, on connection: PostgresConnection, logger: Logger) async throws -> [RosterEntry] {
         var roster: [RosterEntry] = []
         for try await (id, number, county, level, category) in try await connection.query(
-            "SELECT candidate_id, candidate_number, county_id, level, subject_category FROM exam_roster WHERE year = \(year)", logger: logger
-        ).decode((Int64, String, String, String?, String?).self) {
-            roster.append(RosterEntry(id: id, number: number, countyID: county, level: level, subjectCategory: category))
+            """
+            SELECT candidate_id, candidate_number, county_id, coalesce(level, ''), coalesce(subject_category, '')
+            FROM exam_roster WHERE year = \(year)
+            """, logger: logger
+        ).decode((Int64, String, String, String, String).self) {
+            roster.append(RosterEntry(id: id, number: number, kind: .init(countyID: county, level: level, subjectCategory: category)))
         }
         return roster
     }
