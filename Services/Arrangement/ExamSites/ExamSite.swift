@@ -101,18 +101,10 @@ struct ExamSiteRoutes: Sendable {
     }
 
     @Sendable func propose(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ExamSiteRecord> {
-        let member = try context.staff
-        guard member.roles.contains(.countyOfficer), member.nodeKind == .county else {
-            try await access.audit.record(.staff(member), action: "exam_site.propose", target: .init(kind: "exam_site", id: "-"), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        let member = try await ProposalKind.examSite.proposer(context, access: access, request: request)
         let input = try await JSONInput.decode(Proposal.self, from: request)
         var validation = Validation()
-        let name = validation.text(input.name, field: "name", length: 2...60)
-        let address = validation.text(input.address, field: "address", length: 5...100)
-        let contact = validation.text(input.contact, field: "contact", length: 2...30)
-        let phone = validation.text(input.phone, field: "phone", length: 7...20)
-        if let phone, !phone.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) { validation.add("phone", "phone.format", "联系电话只能包含数字和 -") }
+        let place = PlaceContact.check(name: input.name, address: input.address, contact: input.contact, phone: input.phone, into: &validation)
         if !(1...999).contains(input.rooms) { validation.add("rooms", "rooms.range", "提供考场数应为 1-999") }
         let seats = input.seatsPerRoom ?? 30
         if !(1...99).contains(seats) { validation.add("seatsPerRoom", "seats.range", "每考场座位数应为 1-99") }
@@ -120,9 +112,10 @@ struct ExamSiteRoutes: Sendable {
         if accessible < 0 || accessible > input.rooms { validation.add("accessibleRooms", "accessible.range", "无障碍考场数不能超过提供考场数") }
         if input.districtCode.count != 4 { validation.add("districtCode", "district.unknown", "没有这个考区") }
         try validation.check()
-        guard let name, let address, let contact, let phone else { throw APIError.invalid(validation.errors) }
+        guard let place else { throw APIError.invalid(validation.errors) }
         let proposal = ExamSiteRecord(
-            id: "", name: name, countyID: member.nodeID, districtCode: input.districtCode, address: address, contact: contact, phone: phone,
+            id: "", name: place.name, countyID: member.nodeID, districtCode: input.districtCode, address: place.address, contact: place.contact,
+            phone: place.phone,
             rooms: input.rooms, seatsPerRoom: seats, accessibleRooms: accessible, status: "proposed", statusReason: nil, closed: false)
         guard let id = try await store.propose(proposal, county: member.nodeID, by: member, clientAddress: request.clientAddress) else {
             throw APIError.invalid(field: "districtCode", code: "district.unknown", message: "本市州没有这个考区")

@@ -34,18 +34,10 @@ struct ConfirmationPointRoutes: Sendable {
     }
 
     @Sendable func propose(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ConfirmationPointRecord> {
-        let member = try context.staff
-        guard member.roles.contains(.countyOfficer), member.nodeKind == .county else {
-            try await access.audit.record(.staff(member), action: "point.propose", target: .init(kind: "confirmation_point", id: "-"), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        let member = try await ProposalKind.confirmationPoint.proposer(context, access: access, request: request)
         let input = try await JSONInput.decode(Proposal.self, from: request)
         var validation = Validation()
-        let name = validation.text(input.name, field: "name", length: 2...60)
-        let address = validation.text(input.address, field: "address", length: 5...100)
-        let contact = validation.text(input.contact, field: "contact", length: 2...30)
-        let phone = validation.text(input.phone, field: "phone", length: 7...20)
-        if let phone, !phone.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) { validation.add("phone", "phone.format", "联系电话只能包含数字和 -") }
+        let place = PlaceContact.check(name: input.name, address: input.address, contact: input.contact, phone: input.phone, into: &validation)
         let levels = ["high_school_to_bachelor", "high_school_to_associate", "associate_to_bachelor"]
         if input.levels.isEmpty || input.levels.count > 3 || !input.levels.allSatisfy(levels.contains) {
             validation.add("levels", "levels.invalid", "请选择受理的报考层次")
@@ -55,10 +47,10 @@ struct ConfirmationPointRoutes: Sendable {
         let hours = input.hours ?? PointHours.standard
         if !PointHours.isValid(hours) { validation.add("hours", "hours.invalid", "工作时间应为 1-4 个按先后排列、互不重叠的时段，如 08:00-12:00") }
         try validation.check()
-        guard let name, let address, let contact, let phone else { throw APIError.invalid(validation.errors) }
+        guard let place else { throw APIError.invalid(validation.errors) }
         let id = try await store.propose(
             .init(
-                name: name, address: address, contact: contact, phone: phone, levels: Array(Set(input.levels)).sorted(), lowAge: input.lowAge ?? false,
+                name: place.name, address: place.address, contact: place.contact, phone: place.phone, levels: Array(Set(input.levels)).sorted(), lowAge: input.lowAge ?? false,
                 medical: input.medical ?? false, dailyCapacity: capacity, hours: hours),
             county: member.nodeID, by: member, clientAddress: request.clientAddress)
         guard let created = try await store.point(id) else { throw APIError.notFound }

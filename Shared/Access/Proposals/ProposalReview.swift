@@ -167,3 +167,37 @@ public struct ProposalReviewRoutes<Record: Encodable & Sendable>: Sendable {
         return text.isEmpty ? nil : text
     }
 }
+
+extension ProposalKind {
+    /// The county officer proposing a place of this kind (others are refused and audited).
+    public func proposer(_ context: ExamRequestContext, access: AccessControl, request: Request) async throws -> StaffMember {
+        let member = try context.staff
+        guard member.roles.contains(.countyOfficer), member.nodeKind == .county else {
+            try await access.audit.record(.staff(member), action: "\(auditPrefix).propose", target: .init(kind: auditKind, id: "-"), outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
+        return member
+    }
+}
+
+/// What a county gives for every place it proposes, checked the same way for each kind.
+public struct PlaceContact: Sendable {
+    public let name: String
+    public let address: String
+    public let contact: String
+    public let phone: String
+
+    /// Each field's problem goes into `validation`; nil when any field is missing or wrong.
+    public static func check(name: String, address: String, contact: String, phone: String, into validation: inout Validation) -> PlaceContact? {
+        let name = validation.text(name, field: "name", length: 2...60)
+        let address = validation.text(address, field: "address", length: 5...100)
+        let contact = validation.text(contact, field: "contact", length: 2...30)
+        let phone = validation.text(phone, field: "phone", length: 7...20)
+        if let phone, !phone.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) {
+            validation.add("phone", "phone.format", "联系电话只能包含数字和 -")
+            return nil
+        }
+        guard let name, let address, let contact, let phone else { return nil }
+        return PlaceContact(name: name, address: address, contact: contact, phone: phone)
+    }
+}
