@@ -78,6 +78,13 @@ public final class AMQPClient: Service, Sendable {
         try await withConnection { connection, _ in try connection.inspect(queue: queue) }
     }
 
+    /// Deletes queues and their messages; for the tests' own queues (the system's are never deleted).
+    public func delete(queues: [String]) async throws(AMQPError) {
+        try await withConnection { connection, _ in
+            for queue in queues { try connection.delete(queue: queue) }
+        }
+    }
+
     /// A round trip to the broker; used by health checks. An idle connection may have been
     /// closed by the broker meanwhile, so a broken one is replaced and tried once more.
     public func ping() async throws(AMQPError) {

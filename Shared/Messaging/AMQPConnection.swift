@@ -241,6 +241,13 @@ final class AMQPConnection: @unchecked Sendable {
         return (Int(ok.pointee.message_count), Int(ok.pointee.consumer_count))
     }
 
+    /// Deletes a queue and what it holds (nothing happens when there is none).
+    func delete(queue: String) throws(AMQPError) {
+        let arena = CArena()
+        _ = amqp_queue_delete(state, channel, arena.bytes(queue), 0, 0)
+        try check(amqp_get_rpc_reply(state), "delete \(queue)")
+    }
+
     func ack(_ deliveryTag: UInt64) throws(AMQPError) {
         let status = amqp_basic_ack(state, channel, deliveryTag, 0)
         guard status == AMQP_STATUS_OK.rawValue else {

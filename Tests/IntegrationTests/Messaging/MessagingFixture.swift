@@ -24,7 +24,19 @@ struct MessagingFixture: Sendable {
                 let name = "test.\(UUID().uuidString.prefix(8).lowercased())"
                 // The probe declares its queue with these settings; they must match.
                 let queue = WorkQueue(name: name, bindingKeys: ["\(name).event"], retryDelays: retryDelays, maxAttempts: maxAttempts)
-                return try await body(MessagingFixture(settings: settings, client: client, queue: queue))
+                // The test's queues go with it: idle quorum queues left behind slow the broker down.
+                let queues = [queue.name, queue.deadLetterQueue] + Set(retryDelays.indices.map { queue.retryQueue(beforeAttempt: $0 + 2) }).sorted()
+                let broker = AMQPClient(settings: TestStack.amqp, topology: Topology(), logger: TestStack.logger)
+                do {
+                    let result = try await body(MessagingFixture(settings: settings, client: client, queue: queue))
+                    try? await broker.delete(queues: queues)
+                    await broker.close()
+                    return result
+                } catch {
+                    try? await broker.delete(queues: queues)
+                    await broker.close()
+                    throw error
+                }
             }
         }
     }
