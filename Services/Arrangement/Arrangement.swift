@@ -23,12 +23,15 @@ public enum ArrangementAPI {
     /// With the access control given (tests build several services' routes on one router).
     public static func add(to routes: ServiceRoutes, _ dependencies: Dependencies, access: AccessControl) {
         let (postgres, logger) = (dependencies.postgres, dependencies.logger)
-        ExamDistrictRoutes(access: access, store: ExamDistrictStore(postgres: postgres, logger: logger)).add(to: routes)
-        ExamSiteRoutes(access: access, store: ExamSiteStore(postgres: postgres, logger: logger)).add(to: routes)
+        let districts = ExamDistrictStore(postgres: postgres, logger: logger)
+        let sites = ExamSiteStore(postgres: postgres, logger: logger)
+        ExamDistrictRoutes(access: access, store: districts).add(to: routes)
+        ExamSiteRoutes(access: access, store: sites).add(to: routes)
         ScopeRuleRoutes(access: access, store: ScopeRuleStore(postgres: postgres, logger: logger)).add(to: routes)
         NumberingRunRoutes(access: access, store: NumberingRunStore(postgres: postgres, logger: logger)).add(to: routes)
-        RoomAllocationRoutes(access: access, store: RoomAllocationStore(postgres: postgres, logger: logger)).add(to: routes)
-        PublicationRoutes(access: access, store: PublicationStore(postgres: postgres, logger: logger)).add(to: routes)
+        RoomAllocationRoutes(access: access, store: RoomAllocationStore(postgres: postgres, logger: logger), districts: districts).add(to: routes)
+        PublicationRoutes(access: access, store: PublicationStore(postgres: postgres, logger: logger), districts: districts, sites: sites)
+            .add(to: routes)
     }
 }
 

@@ -64,10 +64,6 @@ enum Numbering {
         static func == (a: OrderKey, b: OrderKey) -> Bool { a.words == b.words }
     }
 
-    static func orderKey(_ key: SymmetricKey, candidateNumber: String) -> OrderKey {
-        orderKey(HMAC<SHA256>(key: key), candidateNumber: candidateNumber)
-    }
-
     /// From an HMAC already keyed with the seed (a copy costs less than keying it again).
     static func orderKey(_ keyed: HMAC<SHA256>, candidateNumber: String) -> OrderKey {
         var hmac = keyed

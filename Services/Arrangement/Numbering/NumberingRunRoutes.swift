@@ -31,7 +31,7 @@ struct NumberingRunRoutes: Sendable {
             throw APIError.forbidden
         }
         let input = try await JSONInput.decode(Request.self, from: request)
-        let seed = input.seed ?? (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16).leftPadded }.joined()
+        let seed = input.seed ?? (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         guard (8...64).contains(seed.count), !seed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.union(.whitespacesAndNewlines).contains($0) }) else {
             throw APIError.invalid(field: "seed", code: "seed.format", message: "种子应为 8-64 个字符，不含空格和控制字符")
         }
@@ -72,9 +72,4 @@ struct NumberingRunRoutes: Sendable {
             headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store", .contentDisposition: "attachment; filename=\"tickets-\(run.year).csv\""],
             body: .init(byteBuffer: ByteBuffer(bytes: file)))
     }
-}
-
-extension String {
-    /// Two hex digits.
-    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
 }

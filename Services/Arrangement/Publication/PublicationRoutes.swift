@@ -12,6 +12,8 @@ import ServiceRuntime
 struct PublicationRoutes: Sendable {
     let access: AccessControl
     let store: PublicationStore
+    let districts: ExamDistrictStore
+    let sites: ExamSiteStore
 
     func add(to routes: ServiceRoutes) {
         routes.staff.post("staff/numbering-runs/{id}/publish", use: publish)
@@ -93,7 +95,7 @@ struct PublicationRoutes: Sendable {
         let input = try await JSONInput.decode(Closure.self, from: request)
         let reason = try Self.reason(input.reason)
         guard input.moveTo.count <= 40 else { throw APIError.invalid(field: "moveTo", code: "site.unusable", message: "没有这个考点") }
-        guard let found = try await ExamSiteStore(postgres: store.postgres, logger: store.logger).site(site) else { throw APIError.notFound }
+        guard let found = try await sites.site(site) else { throw APIError.notFound }
         try await authorise(member, district: found.districtCode, action: "arrangement.site_closed", request)
         guard let run = try await store.publishedRun() else { throw APIError(.conflict, code: "numbering.unpublished", message: "本年度编排尚未发布") }
         switch try await store.close(site: site, into: input.moveTo, run: run, reason: reason, by: member, clientAddress: request.clientAddress) {
@@ -105,7 +107,7 @@ struct PublicationRoutes: Sendable {
 
     /// The district's officers (those of its office, and the levels above) and the province.
     private func authorise(_ member: StaffMember, district code: String, action: String, _ request: Request) async throws {
-        let district = try await ExamDistrictStore(postgres: store.postgres, logger: store.logger).district(code)
+        let district = try await districts.district(code)
         let officer = !member.roles.isDisjoint(with: [.countyOfficer, .cityOfficer, .provinceAdministrator])
         guard officer, let district, member.covers(path: district.officePath) else {
             try await access.audit.record(.staff(member), action: action, target: .init(kind: "exam_district", id: code), outcome: .denied, request: request)

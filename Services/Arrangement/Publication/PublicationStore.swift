@@ -18,7 +18,6 @@ struct PublicationStore: Sendable {
         case notLatest
         case published
         case allocations(Int)
-        case noTicket
         case room(String)
         case site(String)
     }
@@ -105,16 +104,15 @@ struct PublicationStore: Sendable {
             let seat: Int
             switch destination {
             case .room(let number):
-                guard let (groups, site, seatsPerRoom, lastSeat) = try await connection.query(
+                guard let (groups, seatsPerRoom, lastSeat) = try await connection.query(
                     """
-                    SELECT r.groups, r.site_id, s.seats_per_room,
+                    SELECT r.groups, s.seats_per_room,
                            (SELECT coalesce(max(right(t.ticket, 2)::int), 0) FROM admission_ticket t
                             WHERE t.run_id = r.run_id AND left(t.ticket, 4) = r.district_code AND substr(t.ticket, 7, 3)::int = r.room)
                     FROM exam_room r JOIN exam_site s ON s.id = r.site_id
                     WHERE r.run_id = \(run) AND r.district_code = \(district) AND r.room = \(number) AND NOT s.closed
                     """, logger: logger
-                ).decode(([String], String, Int, Int).self).first(where: { _ in true }) else { return .failure(.room("本考区没有这个考场")) }
-                _ = site
+                ).decode(([String], Int, Int).self).first(where: { _ in true }) else { return .failure(.room("本考区没有这个考场")) }
                 guard number != oldRoom else { return .failure(.room("考生已在该考场")) }
                 guard groups.contains(group) else { return .failure(.room("该考场不考本考生的科类组")) }
                 guard lastSeat < seatsPerRoom else { return .failure(.room("该考场已没有空座位")) }

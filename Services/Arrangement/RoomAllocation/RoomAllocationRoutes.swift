@@ -12,6 +12,7 @@ import ServiceRuntime
 struct RoomAllocationRoutes: Sendable {
     let access: AccessControl
     let store: RoomAllocationStore
+    let districts: ExamDistrictStore
 
     func add(to routes: ServiceRoutes) {
         let base = "staff/numbering-runs/{id}/districts/{code}/allocation"
@@ -28,7 +29,7 @@ struct RoomAllocationRoutes: Sendable {
     private func district(_ part: Part, _ request: Request, _ context: ExamRequestContext) async throws -> (UUID, String, StaffMember) {
         let member = try context.staff
         guard let run = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let code = context.parameters.get("code"), code.count == 4,
-            let found = try await ExamDistrictStore(postgres: store.postgres, logger: store.logger).district(code)
+            let found = try await districts.district(code)
         else { throw APIError.notFound }
         let allowed: Bool
         switch part {
@@ -46,6 +47,10 @@ struct RoomAllocationRoutes: Sendable {
 
     @Sendable func show(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<DistrictAllocation> {
         let (run, code, _) = try await district(.read, request, context)
+        return try await allocation(run, code)
+    }
+
+    private func allocation(_ run: UUID, _ code: String) async throws -> JSONOutput<DistrictAllocation> {
         guard let allocation = try await store.allocation(run: run, district: code) else { throw APIError.notFound }
         return JSONOutput(allocation)
     }
@@ -53,7 +58,7 @@ struct RoomAllocationRoutes: Sendable {
     @Sendable func propose(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<DistrictAllocation> {
         let (run, code, member) = try await district(.allocate, request, context)
         try Self.check(try await store.propose(run: run, district: code, by: member, clientAddress: request.clientAddress))
-        return try await show(request, context)
+        return try await allocation(run, code)
     }
 
     struct Adjustment: Decodable {
@@ -72,14 +77,14 @@ struct RoomAllocationRoutes: Sendable {
         else { throw APIError.invalid(field: "rooms", code: "rooms.invalid", message: "请列出 1-999 个不重复的考场及其考点") }
         try Self.check(
             try await store.assign(run: run, district: code, rooms: input.rooms.map { ($0.room, $0.siteID) }, by: member, clientAddress: request.clientAddress))
-        return try await show(request, context)
+        return try await allocation(run, code)
     }
 
     @Sendable func submit(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<DistrictAllocation> {
         let (run, code, member) = try await district(.allocate, request, context)
         try Self.check(
             try await store.move(run: run, district: code, from: ["draft", "returned"], to: "submitted", reason: nil, by: member, clientAddress: request.clientAddress))
-        return try await show(request, context)
+        return try await allocation(run, code)
     }
 
     struct Review: Decodable {
@@ -90,14 +95,12 @@ struct RoomAllocationRoutes: Sendable {
     @Sendable func review(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<DistrictAllocation> {
         let (run, code, member) = try await district(.review, request, context)
         let input = try await JSONInput.decode(Review.self, from: request)
-        let reason = input.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if reason.count > 200 { throw APIError.invalid(field: "reason", code: "too_long", message: "最多 200 字") }
-        if !input.approve && reason.isEmpty { throw APIError.invalid(field: "reason", code: "required", message: "请填写退回原因") }
+        let reason = try ReviewReason.checked(input.reason, required: !input.approve)
         try Self.check(
             try await store.move(
-                run: run, district: code, from: ["submitted"], to: input.approve ? "accepted" : "returned", reason: reason.isEmpty ? nil : reason, by: member,
+                run: run, district: code, from: ["submitted"], to: input.approve ? "accepted" : "returned", reason: reason, by: member,
                 clientAddress: request.clientAddress))
-        return try await show(request, context)
+        return try await allocation(run, code)
     }
 
     static func check(_ refusal: RoomAllocationStore.Refusal?) throws {

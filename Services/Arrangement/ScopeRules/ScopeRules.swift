@@ -34,8 +34,7 @@ struct ScopeRuleStore: Sendable {
                 "SELECT 1 FROM organisation_node WHERE id = \(county) AND kind = 'county' AND path <@ \(city.nodePath)::ltree", logger: logger
             ).decode(Int.self).first { _ in true }
             guard inCity != nil else { return .countyOutside }
-            struct Group: Decodable { let code: String }
-            let codes = (try? JSONDecoder().decode([Group].self, from: Data(groups.utf8)))?.map(\.code) ?? []
+            let codes = (try? JSONDecoder().decode([NumberingInputs.Examination.Group].self, from: Data(groups.utf8)))?.map(\.code) ?? []
             guard group == "all" || codes.contains(group) else { return .groupUnknown }
             if let district {
                 let ours = try await connection.query(

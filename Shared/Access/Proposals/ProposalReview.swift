@@ -131,7 +131,7 @@ public struct ProposalReviewRoutes<Record: Encodable & Sendable>: Sendable {
             try await access.audit.record(.staff(member), action: action, target: .init(kind: kind.auditKind, id: id), outcome: .denied, request: request)
             throw APIError.forbidden
         }
-        let reason = try Self.reason(reason, required: step.needsReason)
+        let reason = try ReviewReason.checked(reason, required: step.needsReason)
         let changed = try await postgres.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
@@ -157,14 +157,6 @@ public struct ProposalReviewRoutes<Record: Encodable & Sendable>: Sendable {
         }
         guard let record = try await record(id) else { throw APIError.notFound }
         return JSONOutput(record)
-    }
-
-    /// A return's reason (required), or a pass's optional remark: at most 200 characters.
-    static func reason(_ reason: String?, required: Bool) throws -> String? {
-        let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if text.count > 200 { throw APIError.invalid(field: "reason", code: "too_long", message: "最多 200 字") }
-        if required && text.isEmpty { throw APIError.invalid(field: "reason", code: "required", message: "请填写退回原因") }
-        return text.isEmpty ? nil : text
     }
 }
 
@@ -199,5 +191,16 @@ public struct PlaceContact: Sendable {
         }
         guard let name, let address, let contact, let phone else { return nil }
         return PlaceContact(name: name, address: address, contact: contact, phone: phone)
+    }
+}
+
+/// The reason given with a review's decision: required for a return, an optional remark for a
+/// pass; at most 200 characters.
+public enum ReviewReason {
+    public static func checked(_ reason: String?, required: Bool) throws -> String? {
+        let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if text.count > 200 { throw APIError.invalid(field: "reason", code: "too_long", message: "最多 200 字") }
+        if required && text.isEmpty { throw APIError.invalid(field: "reason", code: "required", message: "请填写退回原因") }
+        return text.isEmpty ? nil : text
     }
 }
