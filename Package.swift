@@ -11,16 +11,16 @@ let swiftSettings: [SwiftSetting] = [
 /// the shared runtime with the service's definition, and a library (`<Name>Service`, the rest of
 /// `Services/<Name>`: one folder per capability) that defines its routes and worker role, so
 /// tests build its routes against real servers without starting a process.
-let serviceLibraries: KeyValuePairs<String, (dependencies: [Target.Dependency], exclude: [String])> = [
-    "Registration": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
+let serviceLibraries: KeyValuePairs<String, (dependencies: [Target.Dependency], exclude: [String], resources: [Resource])> = [
+    "Registration": (["Access", "Payments"], ["App", "Migrations", "openapi.json"], []),
     // On-site confirmation asks the registration's own rules whether a submitted form still passes.
-    "Confirmation": (["Access", "Photos", "RegistrationService"], ["App", "Migrations", "openapi.json"]),
-    "PaymentCallback": (["Access", "Payments"], ["App", "Migrations", "openapi.json"]),
-    "Review": (["Access", "Photos"], ["App", "Migrations", "openapi.json"]),
+    "Confirmation": (["Access", "Photos", "RegistrationService"], ["App", "Migrations", "openapi.json"], []),
+    "PaymentCallback": (["Access", "Payments"], ["App", "Migrations", "openapi.json"], []),
+    "Review": (["Access", "Photos"], ["App", "Migrations", "openapi.json"], []),
     // The numbering's seeded order is an HMAC (swift-crypto).
-    "Arrangement": (["Access", .product(name: "Crypto", package: "swift-crypto")], ["App", "Migrations", "openapi.json"]),
-    // Notes the admission tickets due; rendering comes with issue 22.
-    "DocumentGeneration": (["Access"], ["App", "Migrations"]),
+    "Arrangement": (["Access", .product(name: "Crypto", package: "swift-crypto")], ["App", "Migrations", "openapi.json"], []),
+    // Renders through CPDFCanvas (Pango and cairo); the QR codes are signed with Ed25519 (swift-crypto).
+    "DocumentGeneration": (["Access", "Photos", "CPDFCanvas", .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation")], ["App", "Migrations", "openapi.json"], [.copy("Layouts")]),
 ]
 
 let serviceDependencies: [Target.Dependency] = [
@@ -42,7 +42,7 @@ let serviceTargets: [Target] = serviceLibraries.flatMap { name, library -> [Targ
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Services/\(name)", exclude: library.exclude, swiftSettings: swiftSettings),
+            path: "Services/\(name)", exclude: library.exclude, resources: library.resources, swiftSettings: swiftSettings),
     ]
 }
 
@@ -72,6 +72,23 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Shared/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CArgon2", path: "Shared/CArgon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CGD", path: "Shared/CGD", providers: [.apt(["libgd-dev"])]),
+        // The document canvas: a few C functions over Pango, cairo and libqrencode, so that Swift
+        // never imports GLib's headers. Include paths by hand: pangocairo's pkg-config adds
+        // -pthread, which SwiftPM refuses with a warning on every build.
+        .target(
+            name: "CPDFCanvas", path: "Shared/CPDFCanvas",
+            cSettings: [
+                .unsafeFlags(
+                    [
+                        "/usr/include/pango-1.0", "/usr/include/glib-2.0", "/usr/lib/x86_64-linux-gnu/glib-2.0/include",
+                        "/usr/lib/aarch64-linux-gnu/glib-2.0/include", "/usr/include/harfbuzz", "/usr/include/freetype2", "/usr/include/cairo",
+                        "/usr/include/fribidi", "/usr/include/pixman-1", "/usr/include/libpng16",
+                    ].map { "-I\($0)" })
+            ],
+            linkerSettings: [
+                .linkedLibrary("pangocairo-1.0"), .linkedLibrary("pango-1.0"), .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0"),
+                .linkedLibrary("cairo"), .linkedLibrary("qrencode"),
+            ]),
         .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
 
         .target(
@@ -235,7 +252,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "ReviewService",
-                "ArrangementService", "Photos", "CGD",
+                "ArrangementService", "DocumentGenerationService", "Photos", "CGD", .product(name: "Crypto", package: "swift-crypto"),
                 "Payments", .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/UnitTests",
@@ -245,7 +262,9 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Settings", "Storage", "Redis", "Messaging", "ServiceRuntime", "Contracts", "Access", "CandidateLifecycle",
-                "RegistrationService", "ReviewService", "ConfirmationService", "PaymentCallbackService", "ArrangementService", "Photos", "CGD", "Payments",
+                "RegistrationService", "ReviewService", "ConfirmationService", "PaymentCallbackService", "ArrangementService", "DocumentGenerationService",
+                "Photos", "CGD", "Payments",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -34,7 +34,12 @@ public enum SystemQueues {
     /// admission tickets are to be made (again).
     public static let admissionTickets = WorkQueue(name: "documents.admission-tickets", bindingKeys: ["arrangement.published", "admission_ticket.changed"])
 
+    /// Documents to draw in bulk (batches of admission tickets, the rooms of site packs): every
+    /// document worker takes from it, so more workers finish sooner.
+    public static let documentRendering = WorkQueue(name: "documents.render", bindingKeys: ["document.tickets_due", "document.site_pack_room"])
+
     public static let all: [WorkQueue] = [
         documentRequests, paperFormImports, candidateNotices, candidateStatistics, automaticBonus, numberingRuns, admissionTickets,
+        documentRendering,
     ]
 }

@@ -18,6 +18,10 @@ public struct ImageRules: Sendable {
     public static let candidatePhoto = ImageRules(
         maxBytes: 5 << 20, minWidth: 100, minHeight: 120, maxWidth: 6000, maxHeight: 6000, storedWidth: 480, storedHeight: 640,
         quality: 90)
+    /// A photo as documents print it (a ticket's 36x48 mm box at about 200 dpi): stored photos
+    /// larger than this are shrunk for the document, so that a ticket stays small.
+    public static let printedPhoto = ImageRules(
+        maxBytes: 5 << 20, minWidth: 1, minHeight: 1, maxWidth: 6000, maxHeight: 6000, storedWidth: 300, storedHeight: 400, quality: 80)
     /// A scanned identity document of a permit holder, for the city's review.
     public static let documentScan = ImageRules(
         maxBytes: 10 << 20, minWidth: 300, minHeight: 200, maxWidth: 8000, maxHeight: 8000, storedWidth: 1600, storedHeight: 1600,
@@ -80,6 +84,12 @@ public struct ImageNormaliser: Sendable {
     public func normalise(_ bytes: [UInt8], rules: ImageRules) async throws -> StoredImage {
         try check(bytes, rules: rules)
         return try await pool.runIfActive { try Self.decodeAndEncode(bytes, rules: rules) }
+    }
+
+    /// An image already checked (a stored photo) at the rules' size, on the calling thread (the
+    /// document workers draw on NIO's blocking pool already).
+    public static func resized(_ bytes: [UInt8], rules: ImageRules) throws(ImageProblem) -> [UInt8] {
+        try decodeAndEncode(bytes, rules: rules).jpeg
     }
 
     /// What can be judged from the bytes without decoding them.

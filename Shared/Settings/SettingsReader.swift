@@ -27,6 +27,14 @@ public struct SettingsReader: Sendable {
         return value
     }
 
+    /// A value with no default (a directory a deployment must choose).
+    public func required(_ key: String) throws(SettingError) -> String {
+        guard let raw = reader.string(forKey: ConfigKey(key)), !raw.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw SettingError(setting: Self.environmentName(key), value: nil, reason: "must be set")
+        }
+        return raw.trimmingCharacters(in: .whitespaces)
+    }
+
     public func secret(_ key: String, default defaultValue: String) throws(SettingError) -> String {
         guard let raw = reader.string(forKey: ConfigKey(key), isSecret: true) else { return defaultValue }
         guard !raw.isEmpty else { throw SettingError(setting: Self.environmentName(key), value: nil, reason: "must not be empty") }

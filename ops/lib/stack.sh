@@ -34,6 +34,10 @@ export AMQP_HOST AMQP_PORT AMQP_USER AMQP_PASSWORD AMQP_VHOST AMQP_DIST_PORT ERL
 : "${ALLOWED_ORIGINS:=http://127.0.0.1:$GATEWAY_PORT,http://localhost:$GATEWAY_PORT}"
 export ALLOWED_ORIGINS
 
+# Where the document service keeps its files (their index is in PostgreSQL).
+: "${DOCUMENT_STORE:=$STACK_DIR/documents}"
+export DOCUMENT_STORE
+
 # The keys that seal personal data (ID and phone numbers): made once per stack, kept beside its
 # data, readable by this user only. A real deployment sets PERSONAL_DATA_KEYS and
 # PERSONAL_DATA_LOOKUP_KEY from its secret store; back them up with the database, since the
@@ -44,6 +48,9 @@ if [ -z "${PERSONAL_DATA_KEYS:-}" ]; then
     (umask 077 && printf 'PERSONAL_DATA_KEYS=k%s:%s\nPERSONAL_DATA_LOOKUP_KEY=%s\n' \
       "$(date +%Y%m%d)" "$(head -c 32 /dev/urandom | base64 -w0)" "$(head -c 32 /dev/urandom | base64 -w0)" >"$STACK_DIR/secrets.env")
   fi
+  # The Ed25519 key that signs the admission tickets' QR codes (added to stacks made before it).
+  grep -q '^DOCUMENT_SIGNING_KEYS=' "$STACK_DIR/secrets.env" ||
+    (umask 077 && printf 'DOCUMENT_SIGNING_KEYS=d%s:%s\n' "$(date +%Y%m%d)" "$(head -c 32 /dev/urandom | base64 -w0)" >>"$STACK_DIR/secrets.env")
   set -a; source "$STACK_DIR/secrets.env"; set +a
 fi
 
@@ -111,7 +118,7 @@ stop_pidfile() { # PIDFILE WHAT: TERM, wait, then KILL what did not stop
 # --- installing -------------------------------------------------------------------------------
 need_packages() {
   local missing=() p
-  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config curl python3 python3-venv python3-cryptography wrk iproute2; do
+  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-cjk poppler-utils curl python3 python3-venv python3-cryptography wrk iproute2; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

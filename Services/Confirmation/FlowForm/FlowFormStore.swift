@@ -38,11 +38,14 @@ struct FlowFormStore: Sendable {
         }
     }
 
-    /// A request: its kind, candidate, status, and the candidate's scope path.
+    /// A request: its kind, candidate, status, and the candidate's scope path. It is `ready` once
+    /// the document service has stored its file (`stored_document`, that service's table).
     func request(_ id: UUID) async throws -> (kind: String, candidateID: Int64, status: String, scopePath: String)? {
         try await postgres.query(
             """
-            SELECT d.kind, d.candidate_id, d.status, s.path::text
+            SELECT d.kind, d.candidate_id,
+                   CASE WHEN EXISTS (SELECT 1 FROM stored_document f WHERE f.kind = d.kind AND f.subject = d.id::text) THEN 'ready' ELSE d.status END,
+                   s.path::text
             FROM document_request d JOIN candidate_scope s ON s.candidate_id = d.candidate_id
             WHERE d.id = \(id)
             """, logger: logger

@@ -87,6 +87,8 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         public var seatsPerRoom: Int
         /// The last, partial rooms of a district combine several groups (the Hunan practice).
         public var mixRemainders: Bool
+        /// 考生须知, printed on every admission ticket.
+        public var candidateRules: String?
     }
 
     /// 考试科类组: the 2-digit code in the admission-ticket number, the level and subject
@@ -185,6 +187,9 @@ extension ExamYearDocument.Examination {
         var problems: [(String, String)] = []
         if !(1...99).contains(seatsPerRoom) { problems.append(("examination.seatsPerRoom", "每考场座位数应为 1-99")) }
         if groups.isEmpty { problems.append(("examination.groups", "不能为空")) }
+        if let rules = candidateRules, rules.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || rules.count > 1500 {
+            problems.append(("examination.candidateRules", "考生须知应为 1-1500 字"))
+        }
         if Set(groups.map(\.code)).count != groups.count { problems.append(("examination.groups", "科类组代码重复")) }
         if Set(groups.map { "\($0.level.rawValue)/\($0.subjectCategory)" }).count != groups.count {
             problems.append(("examination.groups", "同一层次和科类只能属于一个科类组"))

@@ -1,6 +1,7 @@
 import Access
 import ArrangementService
 import ConfirmationService
+import DocumentGenerationService
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -38,6 +39,8 @@ struct AccessFixture: Sendable {
             ?? "t2:" + Data(repeating: 7, count: 32).base64EncodedString() + ",t1:" + Data(repeating: 3, count: 32).base64EncodedString(),
         "PERSONAL_DATA_LOOKUP_KEY": TestStack.environment["PERSONAL_DATA_LOOKUP_KEY"] ?? Data(repeating: 9, count: 32).base64EncodedString(),
         "ALLOWED_ORIGINS": "http://127.0.0.1:28080",
+        "DOCUMENT_STORE": documentStore(for: TestStack.postgres.database),
+        "DOCUMENT_SIGNING_KEYS": TestStack.environment["DOCUMENT_SIGNING_KEYS"] ?? "t1:" + Data(repeating: 5, count: 32).base64EncodedString(),
         "ALIPAY_PUBLIC_KEY": TestProviders.settings["ALIPAY_PUBLIC_KEY"] ?? "",
         "WECHAT_PLATFORM_KEYS": TestProviders.settings["WECHAT_PLATFORM_KEYS"] ?? "",
         "WECHAT_API_V3_KEY": TestProviders.settings["WECHAT_API_V3_KEY"] ?? "",
@@ -47,10 +50,17 @@ struct AccessFixture: Sendable {
     ]
     static let origin = "http://127.0.0.1:28080"
 
+    /// The documents' directory for a database: a scratch database's documents apart from the
+    /// shared one's (their candidate ids, which name the files, overlap).
+    static func documentStore(for database: String) -> String {
+        let base = TestStack.environment["DOCUMENT_STORE"] ?? NSTemporaryDirectory() + "exam-documents"
+        return database == TestStack.postgres.database ? base : base + "/scratch/" + database
+    }
+
     /// The services whose routes are documented (Services/<name>/openapi.json).
     enum DocumentedService: String, CaseIterable, Sendable {
         case registration = "Registration", confirmation = "Confirmation", payment = "PaymentCallback", review = "Review"
-        case arrangement = "Arrangement"
+        case arrangement = "Arrangement", documents = "DocumentGeneration"
     }
 
     /// A service's routes as the service adds them (for comparing with its OpenAPI document);
@@ -72,6 +82,7 @@ struct AccessFixture: Sendable {
         case .payment: try PaymentAPI.add(to: routes, dependencies, access: access)
         case .review: ReviewAPI.add(to: routes, dependencies, access: access)
         case .arrangement: ArrangementAPI.add(to: routes, dependencies, access: access)
+        case .documents: try DocumentGenerationAPI.add(to: routes, dependencies, access: access)
         }
         return router.routes.map { "\($0.method) \($0.path)" }
     }
@@ -85,7 +96,8 @@ struct AccessFixture: Sendable {
         let log = CapturedLog()
         var logger = Logger(label: "access-tests") { _ in CapturingLogHandler(log: log) }
         logger.logLevel = .debug
-        let reader = SettingsReader(arguments: ["tests"], environment: environment.merging(extra) { $1 })
+        let reader = SettingsReader(
+            arguments: ["tests"], environment: environment.merging(["DOCUMENT_STORE": documentStore(for: postgresSettings.database)]) { $1 }.merging(extra) { $1 })
         let serviceSettings = try ServiceSettings(reader: reader, defaultPort: 1)
         let postgres = PostgresClient(configuration: .init(settings: postgresSettings), backgroundLogger: TestStack.logger)
         let redis = RedisClient(settings: redisSettings, logger: logger)
@@ -101,6 +113,7 @@ struct AccessFixture: Sendable {
         ConfirmationAPI.add(to: routes, dependencies, access: access)
         try PaymentAPI.add(to: routes, dependencies, access: access)
         ArrangementAPI.add(to: routes, dependencies, access: access)
+        try DocumentGenerationAPI.add(to: routes, dependencies, access: access)
         let app = Application(router: router, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }

@@ -37,8 +37,10 @@ enum ArrangementStack {
         func paper(_ name: String, _ from: String, _ to: String) -> [String: String] { ["name": name, "starts": "\(day)\(from):00+08:00", "ends": "\(day)\(to):00+08:00"] }
         document["examination"] = [
             "seatsPerRoom": seats, "mixRemainders": mixRemainders,
+            "candidateRules": "一、考生凭准考证和本人有效身份证件参加考试，开考前 20 分钟进入考场。二、开考 15 分钟后不得进入考场，考试结束前 30 分钟内不得交卷离场。三、严禁携带手机等通讯工具进入考场。四、遵守考场规则，服从监考人员管理，诚信应考。",
             "groups": [
-                ["code": "01", "name": "高起本文科", "level": "high_school_to_bachelor", "subjectCategory": "文", "papers": [paper("语文", "09:00", "11:00")]],
+                ["code": "01", "name": "高起本文科", "level": "high_school_to_bachelor", "subjectCategory": "文",
+                 "papers": [paper("语文", "09:00", "11:00"), paper("数学（文）", "15:00", "17:00")]],
                 ["code": "02", "name": "高起专文科", "level": "high_school_to_associate", "subjectCategory": "文", "papers": [paper("语文", "09:00", "11:00")]],
                 ["code": "03", "name": "专升本经管类", "level": "associate_to_bachelor", "subjectCategory": "经管", "papers": [paper("政治", "09:00", "11:30")]],
             ],
@@ -122,6 +124,7 @@ enum ArrangementStack {
         let process = spawnable(TestStack.binDirectory.appendingPathComponent(service).path, [])
         process.environment = ProcessInfo.processInfo.environment.merging([
             "ROLE": "worker", "HTTP_PORT": "\(unusedPort())", "LOG_LEVEL": "warning", "POSTGRES_DATABASE": settings.database,
+            "DOCUMENT_STORE": AccessFixture.documentStore(for: settings.database),
             "POSTGRES_USER": settings.user, "POSTGRES_PASSWORD": settings.password,
         ]) { $1 }
         process.standardOutput = FileHandle.nullDevice

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Where a candidate's admission ticket stands: the published run of the current year, the
+/// version due, and its file once made.
+struct AdmissionTicketStore: Sendable {
+    let postgres: PostgresClient
+    let logger: Logger
+    let maker: AdmissionTicketMaker
+
+    enum Found: Sendable {
+        /// Not published yet (or the candidate has no seat in it).
+        case unpublished
+        case file(String, year: Int)
+    }
+
+    /// The file of the candidate's current version, made now if the workers have not got to it.
+    func ticket(of candidateID: Int64) async throws -> Found {
+        guard let (run, year, made) = try await postgres.query(
+            """
+            SELECT d.run_id, r.year, d.made_at IS NOT NULL
+            FROM admission_ticket_document d JOIN numbering_run r ON r.id = d.run_id AND r.published_at IS NOT NULL
+            JOIN exam_year y ON y.year = r.year AND y.current
+            WHERE d.candidate_id = \(candidateID)
+            """, logger: logger
+        ).decode((UUID, Int, Bool).self).first(where: { _ in true }) else { return .unpublished }
+        if !made {
+            try await postgres.withTransaction(logger: logger) { connection in
+                _ = try await maker.make(run: run, candidates: [candidateID], on: connection, logger: logger)
+            }
+        }
+        guard let file = try await postgres.query(
+            """
+            SELECT f.file FROM admission_ticket_document d
+            JOIN stored_document f ON f.kind = 'admission_ticket' AND f.subject = d.candidate_id::text AND f.version = d.version
+            WHERE d.run_id = \(run) AND d.candidate_id = \(candidateID)
+            """, logger: logger
+        ).decode(String.self).first(where: { _ in true }) else { return .unpublished }
+        return .file(file, year: year)
+    }
+
+    /// The candidate's scope path (their point), for staff who print their ticket.
+    func scopePath(of candidateID: Int64) async throws -> String? {
+        try await postgres.query("SELECT path::text FROM candidate_scope WHERE candidate_id = \(candidateID)", logger: logger)
+            .decode(String.self).first { _ in true }
+    }
+}

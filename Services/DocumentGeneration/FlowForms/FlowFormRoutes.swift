@@ -1,0 +1,40 @@
+import Access
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceRuntime
+
+/// A flow form's file: `GET /staff/document-requests/{id}/pdf` for staff covering the candidate's
+/// point (audited); made now if the worker has not reached the request yet.
+struct FlowFormRoutes: Sendable {
+    let access: AccessControl
+    let postgres: PostgresClient
+    let logger: Logger
+    let maker: FlowFormMaker
+    let files: DocumentFiles
+
+    func add(to routes: ServiceRoutes) {
+        routes.staff.get("staff/document-requests/{id}/pdf", use: download)
+    }
+
+    @Sendable func download(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
+        let member = try context.staff
+        guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw) else { throw APIError.notFound }
+        let found = try await postgres.query(
+            """
+            SELECT d.candidate_id, s.path::text FROM document_request d JOIN candidate_scope s ON s.candidate_id = d.candidate_id
+            WHERE d.id = \(id) AND d.kind = 'registration_flow_form'
+            """, logger: logger
+        ).decode((Int64, String).self).first { _ in true }
+        try await access.staff.requireScope(member, covers: found?.1, action: "flow_form.print", target: .init(kind: "document_request", id: raw), request: request)
+        guard let (candidateID, _) = found else { throw APIError.notFound }
+        let file = try await postgres.withTransaction(logger: logger) { connection in
+            try await maker.make(request: id, candidateID: candidateID, on: connection, logger: logger)
+        }
+        guard let file else { throw APIError.notFound }
+        let bytes = try files.read(file)
+        try await access.audit.record(.staff(member), action: "flow_form.print", target: .candidate(candidateID), request: request)
+        return StoredFileResponse.pdf(bytes, filename: "flow-form-\(raw.prefix(8).lowercased()).pdf")
+    }
+}
