@@ -27,6 +27,7 @@ struct DocumentTools: Sendable {
     var tickets: AdmissionTicketMaker { AdmissionTicketMaker(cipher: cipher, files: files, signingKey: settings.signingKeys[0]) }
     var flowForms: FlowFormMaker { FlowFormMaker(cipher: cipher, files: files) }
     var sitePacks: SitePackMaker { SitePackMaker(cipher: cipher, files: files) }
+    var registrationRecords: RegistrationRecordMaker { RegistrationRecordMaker(cipher: cipher, files: files) }
 }
 
 /// Exam documents as PDF (rendered by `Rendering/` through Pango and cairo, stored by `Storage/`):
@@ -48,6 +49,8 @@ public enum DocumentGenerationAPI {
         VerificationRoutes(postgres: postgres, logger: logger, keys: tools.settings.signingKeys).add(to: routes)
         GlyphProblemRoutes(postgres: postgres, logger: logger).add(to: routes)
         LayoutRoutes(access: access, postgres: postgres, logger: logger).add(to: routes)
+        ExamResultRoutes(access: access, store: ExamResultStore(postgres: postgres, logger: logger)).add(to: routes)
+        RegistrationRecordRoutes(access: access, postgres: postgres, logger: logger, maker: tools.registrationRecords, files: tools.files).add(to: routes)
     }
 }
 

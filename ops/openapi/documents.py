@@ -32,6 +32,10 @@ schemas={
     "code":{"anyOf":[{"type":"null"},ref("TicketCode")]}},["valid"]),
  "PublicKeys": obj({"keys":s("array",items=obj({"keyID":s("string"),"algorithm":s("string",enum=["Ed25519"]),"publicKey":s("string",description="32 bytes, base64")},
     ["keyID","algorithm","publicKey"])),"format":s("string")},["keys","format"]),
+ "TicketProgress": obj({"runID":s("string",format="uuid"),"tickets":s("integer"),"made":s("integer"),"percent":s("integer",minimum=0,maximum=100)},
+    ["runID","tickets","made","percent"]),
+ "ImportReport": obj({"imported":s("integer"),"refused":s("integer"),"rows":s("array",items=obj({"line":s("integer"),"candidateNumber":s("string"),
+    "outcome":s("string",enum=["imported","refused"]),"code":nstr(),"message":nstr()},["line","candidateNumber","outcome"]))},["imported","refused","rows"]),
  "GlyphProblems": obj({"problems":s("array",items=obj({"kind":s("string"),"subject":s("string"),"version":s("integer"),"candidateID":nint(),
     "field":s("string"),"characters":s("string"),"notedAt":s("string",format="date-time")},["kind","subject","version","field","characters","notedAt"]))},["problems"]),
 }
@@ -42,6 +46,7 @@ def pdf(summary, params=None, security="staff", tags=None):
 paths={
  "/admission-ticket.pdf":{"get":pdf("考生下载本人准考证（发布后）",security="candidate",tags=tag("admission tickets"))},
  "/staff/candidates/{id}/admission-ticket.pdf":{"get":pdf("确认点为本点考生打印准考证（留痕）",idp,tags=tag("admission tickets"))},
+ "/staff/admission-tickets/progress":{"get":op("省级查看全省准考证生成进度","200","TicketProgress",security="staff",tags=tag("admission tickets"))},
  "/staff/document-requests/{id}/pdf":{"get":pdf("打印报名流程表（确认点请求的；尚未生成则即时生成）",uuidp,tags=tag("flow forms"))},
  "/staff/exam-sites/{id}/pack":{"post":{**op("县市区生成考点材料（门贴、桌贴、签到表、汇总），排队由各后台进程分担","202","SitePack",security="staff",
     params=[path_param("id", s("string",maxLength=40))],tags=tag("site packs"),extra={"200":resp("200","SitePack")})}},
@@ -50,6 +55,12 @@ paths={
  "/verify/keys":{"get":op("准考证二维码的验签公钥（离线核验用）","200","PublicKeys",security=None,tags=tag("verification"))},
  "/verify/{code}":{"get":op("在线核验准考证二维码：有效，或无效的原因","200","Verdict",security=None,params=[path_param("code", s("string",maxLength=400))],
     tags=tag("verification"))},
+ "/staff/exam-results/scores":{"post":op("省级导入成绩（CSV 或 XLSX：考生号、各科目列、可选总分；档案分 = 总分 + 照顾加分），逐行报告","200","ImportReport",
+    security="staff",tags=tag("exam results"),reqbody=raw_body("text/csv","application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))},
+ "/staff/exam-results/admissions":{"post":op("省级导入录取信息（考生号、院校代码、院校名称、专业代码、专业名称、可选诚信记录），逐行报告","200","ImportReport",
+    security="staff",tags=tag("exam results"),reqbody=raw_body("text/csv","application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))},
+ "/staff/registration-records/{institution}":{"get":pdf("省级打印某院校录取考生的考生登记表（每人一页）",[path_param("institution", s("string",maxLength=10))],
+    tags=tag("exam results"))},
  "/staff/document-problems":{"get":op("文件中字体缺字的情况（本辖区考生）","200","GlyphProblems",security="staff",tags=tag("problems"))},
  "/staff/document-layouts/{kind}":{
     "get":op("本年度某类页面的版式（及可用字段）","200","DescribedLayout",security="staff",params=[path_param("kind", s("string",enum=kinds))],tags=tag("layouts")),

@@ -35,7 +35,8 @@ struct CandidatePhotoRoutes: Sendable {
         let (member, candidate) = try await desk.candidate(request, context, candidateID, action: "photo.capture")
         guard ["submitted", "pending_city_review"].contains(candidate.status) else { throw CandidatePhotos.locked(candidate.status) }
         let image = try await stored(request, rules: .candidatePhoto)
-        try await store.savePhoto(image, of: candidateID, by: member, clientAddress: request.clientAddress)
+        let printed = try await images.normalise(image.jpeg, rules: .printedPhoto)
+        try await store.savePhoto(image, printed: printed.jpeg, of: candidateID, by: member, clientAddress: request.clientAddress)
         return JSONOutput(Captured(candidateID: candidateID, width: image.width, height: image.height, uploadedFormat: image.uploadedFormat.rawValue, storedBytes: image.jpeg.count))
     }
 

@@ -10,19 +10,23 @@ struct CandidatePhotoStore: Sendable {
     let cipher: PersonalDataCipher
     let logger: Logger
 
-    /// Stores (or replaces) the candidate's photo, unless they were confirmed meanwhile: the
-    /// status is read again under the row's lock, so a confirmation in between wins.
-    func savePhoto(_ image: StoredImage, of candidateID: Int64, by member: StaffMember, clientAddress: String) async throws {
+    /// Stores (or replaces) the candidate's photo and its print-size copy, unless they were
+    /// confirmed meanwhile: the status is read again under the row's lock, so a confirmation in
+    /// between wins.
+    func savePhoto(_ image: StoredImage, printed: [UInt8], of candidateID: Int64, by member: StaffMember, clientAddress: String) async throws {
         let sealed = try cipher.seal(bytes: image.jpeg, column: "candidate_photo.jpeg")
+        let sealedPrint = try cipher.seal(bytes: printed, column: "candidate_photo.print_jpeg")
         try await postgres.withTransaction(logger: logger) { connection in
             let status = try await connection.query("SELECT status FROM candidate_account WHERE id = \(candidateID) FOR UPDATE", logger: logger)
                 .decode(String.self).first { _ in true }
             guard status == "submitted" || status == "pending_city_review" else { throw CandidatePhotos.locked(status ?? "") }
             try await connection.query(
                 """
-                INSERT INTO candidate_photo (candidate_id, jpeg_sealed, key_id, width, height, uploaded_format, captured_by)
-                VALUES (\(candidateID), \(ByteBuffer(bytes: sealed.bytes)), \(sealed.keyID), \(image.width), \(image.height), \(image.uploadedFormat.rawValue), \(member.id))
-                ON CONFLICT (candidate_id) DO UPDATE SET jpeg_sealed = excluded.jpeg_sealed, key_id = excluded.key_id, width = excluded.width,
+                INSERT INTO candidate_photo (candidate_id, jpeg_sealed, print_jpeg_sealed, key_id, width, height, uploaded_format, captured_by)
+                VALUES (\(candidateID), \(ByteBuffer(bytes: sealed.bytes)), \(ByteBuffer(bytes: sealedPrint.bytes)), \(sealed.keyID), \(image.width), \(image.height),
+                        \(image.uploadedFormat.rawValue), \(member.id))
+                ON CONFLICT (candidate_id) DO UPDATE SET jpeg_sealed = excluded.jpeg_sealed, print_jpeg_sealed = excluded.print_jpeg_sealed,
+                    key_id = excluded.key_id, width = excluded.width,
                     height = excluded.height, uploaded_format = excluded.uploaded_format, captured_by = excluded.captured_by, captured_at = now()
                 """, logger: logger)
             try await AuditLog.record(.staff(member), action: "photo.capture", target: .candidate(candidateID), clientAddress: clientAddress, on: connection, logger: logger)

@@ -2,7 +2,6 @@ import Access
 import Foundation
 import Logging
 import NIOPosix
-import Photos
 import PostgresNIO
 
 /// Draws and stores admission tickets (准考证): the worker for its batches, the API for a
@@ -32,7 +31,7 @@ struct AdmissionTicketMaker: Sendable {
         for try await row in try await connection.query(
             """
             SELECT d.candidate_id, d.version, t.ticket, c.candidate_number, a.name, a.document_number_masked,
-                   s.id, s.name, s.address, m.district_code, x.name, f.jpeg_sealed, f.key_id, to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
+                   s.id, s.name, s.address, m.district_code, x.name, f.print_jpeg_sealed, f.jpeg_sealed, f.key_id, to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
             FROM admission_ticket_document d
             JOIN admission_ticket t ON t.run_id = d.run_id AND t.candidate_id = d.candidate_id
             JOIN candidate_confirmation c ON c.candidate_id = d.candidate_id
@@ -45,8 +44,8 @@ struct AdmissionTicketMaker: Sendable {
             ORDER BY d.candidate_id
             FOR UPDATE OF d
             """, logger: logger
-        ).decode((Int64, Int, String, String, String, String, String, String, String, String, String, ByteBuffer?, String?, String).self) {
-            let (candidateID, version, ticket, candidateNumber, name, documentNumber, site, siteName, address, district, districtName, sealedPhoto, photoKey, today) = row
+        ).decode((Int64, Int, String, String, String, String, String, String, String, String, String, ByteBuffer?, ByteBuffer?, String?, String).self) {
+            let (candidateID, version, ticket, candidateNumber, name, documentNumber, site, siteName, address, district, districtName, printPhoto, sealedPhoto, photoKey, today) = row
             let groupCode = String(ticket.dropFirst(4).prefix(2))
             let group = examination.group(groupCode)
             let room = String(ticket.dropFirst(6).prefix(3))
@@ -61,10 +60,7 @@ struct AdmissionTicketMaker: Sendable {
                 "version": String(version), "madeAt": today,
             ]
             content.lists["papers"] = (group?.papers ?? []).map(PrintedTime.paper)
-            if let sealedPhoto, let photoKey {
-                let jpeg = try cipher.openBytes(.init(keyID: photoKey, bytes: Array(buffer: sealedPhoto)), column: "candidate_photo.jpeg")
-                content.photos["photo"] = .init(jpeg: jpeg, id: UInt64(candidateID))
-            }
+            content.photos["photo"] = try .sealed(print: printPhoto, original: sealedPhoto, keyID: photoKey, candidateID: candidateID, cipher: cipher)
             tickets.append(Ticket(candidateID: candidateID, version: version, content: content))
         }
         guard !tickets.isEmpty else { return [] }
@@ -74,11 +70,7 @@ struct AdmissionTicketMaker: Sendable {
         // Drawing and writing take a core each: NIO's blocking pool, never the event loops.
         let stored = try await NIOThreadPool.singleton.runIfActive {
             try due.map { ticket in
-                var content = ticket.content
-                if let photo = content.photos["photo"], photo.jpeg.count > 40_000 {
-                    content.photos["photo"] = .init(jpeg: try ImageNormaliser.resized(photo.jpeg, rules: .printedPhoto), id: photo.id)
-                }
-                let document = try DocumentRenderer.render([.init(layout: layout, content: content)], title: "准考证")
+                let document = try DocumentRenderer.render([.init(layout: layout, content: try ticket.content.printSized())], title: "准考证")
                 return try files.write(document, kind: .admissionTicket, subject: String(ticket.candidateID), version: ticket.version, candidateID: ticket.candidateID)
             }
         }

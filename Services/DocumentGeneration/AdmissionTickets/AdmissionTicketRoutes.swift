@@ -4,7 +4,8 @@ import Hummingbird
 import ServiceRuntime
 
 /// The admission ticket as PDF: the candidate's own after publication (`GET /admission-ticket.pdf`),
-/// or one a point operator prints for a candidate of their point (audited).
+/// or one a point operator prints for a candidate of their point (audited); and how far the
+/// workers are with the province's tickets (`GET /staff/admission-tickets/progress`).
 struct AdmissionTicketRoutes: Sendable {
     let access: AccessControl
     let store: AdmissionTicketStore
@@ -13,6 +14,19 @@ struct AdmissionTicketRoutes: Sendable {
     func add(to routes: ServiceRoutes) {
         routes.candidate.get("admission-ticket.pdf", use: own)
         routes.staff.get("staff/candidates/{id}/admission-ticket.pdf", use: printed)
+        routes.staff.get("staff/admission-tickets/progress", use: progress)
+    }
+
+    @Sendable func progress(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<AdmissionTicketStore.Progress> {
+        let member = try context.staff
+        guard member.isProvinceAdministrator else {
+            try await access.audit.record(.staff(member), action: "admission_ticket.progress", target: .init(kind: "admission_ticket", id: "all"), outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
+        guard let progress = try await store.progress() else {
+            throw APIError(.conflict, code: "admission_ticket.unpublished", message: "本年度考场编排尚未发布")
+        }
+        return JSONOutput(progress)
     }
 
     @Sendable func own(_ request: Request, _ context: ExamRequestContext) async throws -> Response {

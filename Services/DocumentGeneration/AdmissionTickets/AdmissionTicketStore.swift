@@ -40,6 +40,28 @@ struct AdmissionTicketStore: Sendable {
         return .file(file, year: year)
     }
 
+    struct Progress: Codable, Sendable {
+        let runID: UUID
+        /// Tickets of the published run (each candidate's latest version).
+        let tickets: Int
+        let made: Int
+        let percent: Int
+    }
+
+    /// The current year's published run: how many of its tickets are made.
+    func progress() async throws -> Progress? {
+        try await postgres.query(
+            """
+            SELECT r.id, count(d.candidate_id)::int, count(d.made_at)::int
+            FROM numbering_run r JOIN exam_year y ON y.year = r.year AND y.current
+            LEFT JOIN admission_ticket_document d ON d.run_id = r.id
+            WHERE r.published_at IS NOT NULL GROUP BY r.id
+            """, logger: logger
+        ).decode((UUID, Int, Int).self).first { _ in true }.map { run, tickets, made in
+            Progress(runID: run, tickets: tickets, made: made, percent: tickets == 0 ? 0 : made * 100 / tickets)
+        }
+    }
+
     /// The candidate's scope path (their point), for staff who print their ticket.
     func scopePath(of candidateID: Int64) async throws -> String? {
         try await postgres.query("SELECT path::text FROM candidate_scope WHERE candidate_id = \(candidateID)", logger: logger)

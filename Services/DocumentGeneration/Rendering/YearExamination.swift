@@ -59,6 +59,12 @@ enum PrintedTime {
         "\(components(date).year!)年" + day(date)
     }
 
+    /// 2026-12-06 14:05
+    static func minute(_ date: Date) -> String {
+        let c = components(date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+
     static func paper(_ paper: YearExamination.Paper) -> [String: String] {
         ["date": day(paper.starts), "time": "\(clock(paper.starts))-\(clock(paper.ends))", "subject": paper.name]
     }

@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import Messaging
 import NIOPosix
-import Photos
 import PostgresNIO
 import ZIPFoundation
 
@@ -70,32 +69,25 @@ struct SitePackMaker: Sendable {
         let room = Room(district: due.districtCode, number: due.room, groups: groups)
         var seats: [Seat] = []
         var photos: [String: DocumentContent.Photo] = [:]
-        for try await (candidateID, ticket, name, sealed, keyID) in try await connection.query(
+        for try await (candidateID, ticket, name, printed, sealed, keyID) in try await connection.query(
             """
-            SELECT t.candidate_id, t.ticket, a.name, f.jpeg_sealed, f.key_id
+            SELECT t.candidate_id, t.ticket, a.name, f.print_jpeg_sealed, f.jpeg_sealed, f.key_id
             FROM admission_ticket t JOIN candidate_account a ON a.id = t.candidate_id LEFT JOIN candidate_photo f ON f.candidate_id = t.candidate_id
             WHERE t.run_id = \(pack.run) AND left(t.ticket, 4) = \(due.districtCode) AND substr(t.ticket, 7, 3)::int = \(due.room)
             ORDER BY t.ticket
             """, logger: logger
-        ).decode((Int64, String, String, ByteBuffer?, String?).self) {
+        ).decode((Int64, String, String, ByteBuffer?, ByteBuffer?, String?).self) {
             seats.append(Seat(candidateID: candidateID, ticket: ticket, name: name, group: String(ticket.dropFirst(4).prefix(2))))
-            if let sealed, let keyID {
-                photos[String(candidateID)] = .init(
-                    jpeg: try cipher.openBytes(.init(keyID: keyID, bytes: Array(buffer: sealed)), column: "candidate_photo.jpeg"), id: UInt64(candidateID))
-            }
+            photos[String(candidateID)] = try .sealed(print: printed, original: sealed, keyID: keyID, candidateID: candidateID, cipher: cipher)
         }
-        let sections = Self.roomSections(pack: pack, room: room, seats: seats, photos: photos, examination: examination, layouts: layouts)
         let files = self.files
         let subject = "\(pack.id.uuidString.lowercased())-\(room.district)-\(room.label)"
+        let (found, prepared) = (seats, photos)
         let stored = try await NIOThreadPool.singleton.runIfActive {
-            let shrunk = try sections.map { section in
-                var content = section.content
-                for (key, photo) in content.photos where photo.jpeg.count > 40_000 {
-                    content.photos[key] = .init(jpeg: try ImageNormaliser.resized(photo.jpeg, rules: .printedPhoto), id: photo.id)
-                }
-                return DocumentRenderer.Section(layout: section.layout, content: content)
-            }
-            return try files.write(DocumentRenderer.render(shrunk, title: "考场材料"), kind: .sitePack, subject: subject, version: 1, candidateID: nil)
+            // Each photo shrunk once, though it appears on every session's sheet.
+            let photos = try DocumentContent(photos: prepared).printSized().photos
+            let sections = Self.roomSections(pack: pack, room: room, seats: found, photos: photos, examination: examination, layouts: layouts)
+            return try files.write(DocumentRenderer.render(sections, title: "考场材料"), kind: .sitePack, subject: subject, version: 1, candidateID: nil)
         }
         try await DocumentFiles.index([stored], on: connection, logger: logger)
         try await connection.query(

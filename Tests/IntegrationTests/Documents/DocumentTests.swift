@@ -20,6 +20,9 @@ import ZIPFoundation
             let worker = try ArrangementStack.startWorker(settings, service: "DocumentGeneration")
             defer { kill(worker.processIdentifier, SIGKILL) }
             #expect(try await DocumentStack.ticketsMade(published.run, fixture))
+            let progress = try await fixture.send(.get, "/staff/admission-tickets/progress", as: &published.staff.province)
+            #expect(progress.json["tickets"] as? Int == 41 && progress.json["percent"] as? Int == 100, "\(progress.text)")
+            #expect(try await fixture.send(.get, "/staff/admission-tickets/progress", as: &published.staff.county).status == .forbidden)
             // One file per candidate, made once.
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM stored_document WHERE kind = 'admission_ticket'", fixture) == 41)
 
