@@ -21,7 +21,7 @@ struct DocumentTools: Sendable {
     init(_ dependencies: Dependencies) throws {
         settings = try DocumentSettings(reader: dependencies.reader)
         cipher = PersonalDataCipher(settings: try PersonalDataSettings(reader: dependencies.reader))
-        files = DocumentFiles(root: settings.store)
+        files = DocumentFiles(root: settings.store, cipher: cipher)
     }
 
     var tickets: AdmissionTicketMaker { AdmissionTicketMaker(cipher: cipher, files: files, signingKey: settings.signingKeys[0]) }

@@ -18,8 +18,8 @@ public struct ImageRules: Sendable {
     public static let candidatePhoto = ImageRules(
         maxBytes: 5 << 20, minWidth: 100, minHeight: 120, maxWidth: 6000, maxHeight: 6000, storedWidth: 480, storedHeight: 640,
         quality: 90)
-    /// A photo as documents print it (a ticket's 36x48 mm box at about 200 dpi): stored photos
-    /// larger than this are shrunk for the document, so that a ticket stays small.
+    /// A photo as documents print it (a ticket's 36x48 mm box at about 200 dpi): made at capture
+    /// beside the stored photo, so that document workers never decode photos at the peak.
     public static let printedPhoto = ImageRules(
         maxBytes: 5 << 20, minWidth: 1, minHeight: 1, maxWidth: 6000, maxHeight: 6000, storedWidth: 300, storedHeight: 400, quality: 80)
     /// A scanned identity document of a permit holder, for the city's review.

@@ -98,10 +98,7 @@ struct ExamDistrictRoutes: Sendable {
     @Sendable func save(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ExamDistrictRecord> {
         let member = try context.staff
         let code = context.parameters.get("code") ?? ""
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: "exam_district.save", target: .init(kind: "exam_district", id: String(code.prefix(8))), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "exam_district.save", target: .init(kind: "exam_district", id: String(code.prefix(8))), request: request)
         guard code.count == 4, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw APIError.invalid(field: "code", code: "district.code", message: "考区代码应为 4 位数字")
         }

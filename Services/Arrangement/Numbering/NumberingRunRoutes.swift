@@ -26,10 +26,7 @@ struct NumberingRunRoutes: Sendable {
 
     @Sendable func request(_ request: Hummingbird.Request, _ context: ExamRequestContext) async throws -> JSONOutput<NumberingRunRecord> {
         let member = try context.staff
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: "numbering.request", target: .init(kind: "numbering_run", id: "-"), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "numbering.request", target: .init(kind: "numbering_run", id: "-"), request: request)
         let input = try await JSONInput.decode(Request.self, from: request)
         let seed = input.seed ?? (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         guard (8...64).contains(seed.count), !seed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.union(.whitespacesAndNewlines).contains($0) }) else {

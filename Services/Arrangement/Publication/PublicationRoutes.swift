@@ -25,10 +25,7 @@ struct PublicationRoutes: Sendable {
     @Sendable func publish(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let member = try context.staff
         guard let run = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: "numbering.publish", target: .init(kind: "numbering_run", id: run.uuidString), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "numbering.publish", target: .init(kind: "numbering_run", id: run.uuidString), request: request)
         switch try await store.publish(run, by: member, clientAddress: request.clientAddress) {
         case nil: return Response(status: .noContent)
         case .notFound?: throw APIError.notFound

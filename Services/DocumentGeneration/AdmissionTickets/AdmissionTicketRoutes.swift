@@ -19,10 +19,7 @@ struct AdmissionTicketRoutes: Sendable {
 
     @Sendable func progress(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<AdmissionTicketStore.Progress> {
         let member = try context.staff
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: "admission_ticket.progress", target: .init(kind: "admission_ticket", id: "all"), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "admission_ticket.progress", target: .init(kind: "admission_ticket", id: "all"), request: request)
         guard let progress = try await store.progress() else {
             throw APIError(.conflict, code: "admission_ticket.unpublished", message: "本年度考场编排尚未发布")
         }

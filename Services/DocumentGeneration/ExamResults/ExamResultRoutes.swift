@@ -35,10 +35,7 @@ struct ExamResultRoutes: Sendable {
 
     private func table(_ request: Request, _ context: ExamRequestContext, action: String, required: [String]) async throws -> (StaffMember, UploadedTable, Int) {
         let member = try context.staff
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: action, target: .init(kind: "result_import", id: "new"), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: action, target: .init(kind: "result_import", id: "new"), request: request)
         guard let year = try await store.currentYear() else { throw APIError(.conflict, code: "exam_year.missing", message: "尚未设置当前考试年度") }
         let body = try await request.body(upTo: Self.maxFileBytes, orElse: APIError(.contentTooLarge, code: "file.too_large", message: "文件不能超过 20 MB"))
         let table: UploadedTable

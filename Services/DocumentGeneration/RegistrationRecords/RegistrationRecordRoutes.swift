@@ -21,12 +21,7 @@ struct RegistrationRecordRoutes: Sendable {
     @Sendable func download(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
         let member = try context.staff
         let institution = context.parameters.get("institution") ?? ""
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(
-                .staff(member), action: "registration_record.download", target: .init(kind: "institution", id: String(institution.prefix(10))), outcome: .denied,
-                request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "registration_record.download", target: .init(kind: "institution", id: String(institution.prefix(10))), request: request)
         guard (1...10).contains(institution.count), institution.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw APIError.invalid(field: "institution", code: "institution.format", message: "院校代码应为 1-10 位字母或数字")
         }

@@ -59,10 +59,7 @@ struct LayoutRoutes: Sendable {
     @Sendable func replace(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Described> {
         let member = try context.staff
         let kind = try kind(context)
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: "document_layout.put", target: .init(kind: "document_layout", id: kind.rawValue), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "document_layout.put", target: .init(kind: "document_layout", id: kind.rawValue), request: request)
         let layout = try await JSONInput.decode(Layout.self, from: request)
         guard (50...1200).contains(layout.page.width), (50...1200).contains(layout.page.height) else {
             throw APIError.invalid(field: "page", code: "layout.page", message: "页面尺寸应在 50-1200 毫米之间")

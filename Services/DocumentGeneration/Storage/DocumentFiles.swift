@@ -1,3 +1,4 @@
+import Access
 import Crypto
 import Foundation
 import Logging
@@ -6,8 +7,21 @@ import PostgresNIO
 /// The documents' files under `DOCUMENT_STORE`, indexed in `stored_document`. A file is named by
 /// its kind, subject and version, so drawing the same version again (a redelivered message)
 /// writes the same name; the index row, written in the caller's transaction, is what counts.
+///
+/// Documents carry personal data (names, photos, a registration record's whole ID number), so a
+/// file is sealed like the database's personal data: AES-256-GCM under the current
+/// `PERSONAL_DATA_KEYS` key, its id in the file's first line (`EXAMDOC1 <key id>`), its path bound
+/// in, so that a file copied over another does not open.
 struct DocumentFiles: Sendable {
     let root: URL
+    let cipher: PersonalDataCipher
+
+    enum Failure: Error {
+        case notADocument(String)
+        case writing(String)
+    }
+
+    static let header = "EXAMDOC1 "
 
     struct Stored: Sendable {
         let kind: DocumentKind
@@ -28,10 +42,11 @@ struct DocumentFiles: Sendable {
         let url = root.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).tmp")
-        try Data(document.pdf).write(to: temporary)
+        let sealed = try cipher.seal(bytes: document.pdf, column: "stored_document:" + relative)
+        try (Data("\(Self.header)\(sealed.keyID)\n".utf8) + Data(sealed.bytes)).write(to: temporary)
         guard rename(temporary.path, url.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown)
+            throw Failure.writing(relative)
         }
         return Stored(
             kind: kind, subject: subject, version: version, file: relative, bytes: document.pdf.count, sha256: Array(SHA256.hash(data: document.pdf)),
@@ -44,8 +59,12 @@ struct DocumentFiles: Sendable {
         return String(format: "%02x/%02x", Array(digest)[0], Array(digest)[1])
     }
 
+    /// The document's bytes, opened.
     func read(_ file: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: root.appendingPathComponent(file)))
+        let data = try Data(contentsOf: root.appendingPathComponent(file))
+        guard let newline = data.firstIndex(of: 0x0A), data.starts(with: Data(Self.header.utf8)) else { throw Failure.notADocument(file) }
+        let keyID = String(decoding: data[data.startIndex + Self.header.utf8.count..<newline], as: UTF8.self)
+        return try cipher.openBytes(.init(keyID: keyID, bytes: Array(data[(newline + 1)...])), column: "stored_document:" + file)
     }
 
     /// The index rows of `stored` (and their glyph problems), in the caller's transaction. A row

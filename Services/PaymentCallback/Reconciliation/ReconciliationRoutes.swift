@@ -19,10 +19,7 @@ struct ReconciliationRoutes: Sendable {
 
     @Sendable func reconcile(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Reconciliation> {
         let member = try context.staff
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: "payment.reconcile", target: .init(kind: "reconciliation", id: "-"), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "payment.reconcile", target: .init(kind: "reconciliation", id: "-"), request: request)
         var validation = Validation()
         let provider = request.uri.queryParameters.get("provider").flatMap(PaymentProvider.init(rawValue:))
         if provider == nil { validation.add("provider", "provider.unknown", "支付渠道应为 alipay 或 wechat") }
@@ -39,10 +36,7 @@ struct ReconciliationRoutes: Sendable {
     @Sendable func show(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<Reconciliation> {
         let member = try context.staff
         let id = try context.positiveID()
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: "payment.reconciliation.read", target: .init(kind: "reconciliation", id: String(id)), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: "payment.reconciliation.read", target: .init(kind: "reconciliation", id: String(id)), request: request)
         guard let found = try await store.reconciliation(id) else { throw APIError.notFound }
         return JSONOutput(found)
     }

@@ -69,10 +69,7 @@ struct ExamYearRoutes: Sendable {
 
     private func provinceAdministrator(_ request: Request, _ context: ExamRequestContext, action: String) async throws -> StaffMember {
         let member = try context.staff
-        guard member.isProvinceAdministrator else {
-            try await access.audit.record(.staff(member), action: action, target: .init(kind: "exam_year", id: "-"), outcome: .denied, request: request)
-            throw APIError.forbidden
-        }
+        try await access.staff.requireProvince(member, action: action, target: .init(kind: "exam_year", id: "-"), request: request)
         return member
     }
 

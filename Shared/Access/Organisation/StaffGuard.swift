@@ -26,4 +26,12 @@ public struct StaffGuard: Sendable {
             throw APIError.forbidden
         }
     }
+
+    /// Refuses (403, audited as denied) unless the member is the province's administrator.
+    public func requireProvince(_ member: StaffMember, action: String, target: AuditTarget, request: Request) async throws {
+        guard member.isProvinceAdministrator else {
+            try await audit.record(.staff(member), action: action, target: target, outcome: .denied, request: request)
+            throw APIError.forbidden
+        }
+    }
 }

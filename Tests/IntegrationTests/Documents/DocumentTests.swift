@@ -42,6 +42,12 @@ import ZIPFoundation
             #expect(!pdf.shows(published.candidate.number), "the ID number is printed masked")
             #expect(pdf.isA4 && pdf.pages == 1 && pdf.images == 1, "\(pdf.pageSize) \(pdf.pages) \(pdf.images)")
             #expect(!pdf.fonts.isEmpty && pdf.fonts.allSatisfy(\.embedded), "\(pdf.fonts)")
+            // On disk the file is sealed: no PDF, no name to read.
+            let file = try #require(try await fixture.postgres.query(
+                "SELECT file FROM stored_document WHERE kind = 'admission_ticket' AND subject = \(String(published.candidate.id))", logger: TestStack.logger
+            ).decode(String.self).first { _ in true })
+            let onDisk = try Data(contentsOf: URL(fileURLWithPath: AccessFixture.documentStore(for: settings.database)).appendingPathComponent(file))
+            #expect(onDisk.starts(with: Data("EXAMDOC1 ".utf8)) && onDisk.range(of: Data("%PDF".utf8)) == nil && onDisk.count > bytes.count)
 
             // The QR code as a reader at the site decodes it from the printed page.
             let codes = try await DocumentChecks.qrCodes(in: pdf.png)
