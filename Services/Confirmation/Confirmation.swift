@@ -23,6 +23,7 @@ public enum ConfirmationAPI {
             postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger,
             formCheck: SubmittedFormCheck(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger))
         ConfirmationRoutes(access: access, desk: desk, store: store).add(to: routes)
+        CandidateLookupRoutes(access: access, desk: desk, postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger).add(to: routes)
         CandidatePhotoRoutes(access: access, desk: desk, store: CandidatePhotoStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)).add(to: routes)
         BonusClaimRoutes(access: access, desk: desk, store: BonusClaimStore(postgres: dependencies.postgres, logger: dependencies.logger)).add(to: routes)
         PaperFormRoutes(access: access, desk: desk, store: PaperFormBatchStore(postgres: dependencies.postgres, cipher: access.cipher, logger: dependencies.logger)).add(to: routes)

@@ -116,9 +116,10 @@ stop_pidfile() { # PIDFILE WHAT: TERM, wait, then KILL what did not stop
 }
 
 # --- installing -------------------------------------------------------------------------------
+# need_packages [EXTRA ...]: what the stack needs from Debian, and what a caller adds (ops/test: the browser).
 need_packages() {
   local missing=() p
-  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-cjk poppler-utils curl python3 python3-venv python3-cryptography wrk iproute2; do
+  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-cjk poppler-utils curl python3 python3-venv python3-cryptography wrk iproute2 "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -358,7 +359,7 @@ stop_services() {
 # For compose the upstreams are the service containers and it listens on all of the container's
 # addresses; otherwise the loopback processes of this stack.
 render_gateway_config() {
-  local out=$1 target=${2:-loopback} upstreams="" locations="" service name host listen state errors access
+  local out=$1 target=${2:-loopback} upstreams="" locations="" service name host listen state errors access web
   for service in "${SERVICES[@]}"; do
     name=$(echo "$service" | tr 'A-Z' 'a-z')
     host=127.0.0.1; [ "$target" = compose ] && host=$name
@@ -366,11 +367,11 @@ render_gateway_config() {
     locations+="        location ${GATEWAY_PATH[$service]} {"$'\n'"            limit_req zone=per_client burst=$GATEWAY_BURST nodelay;"$'\n'"            proxy_pass http://$name/;"$'\n'"        }"$'\n'
   done
   if [ "$target" = compose ]; then
-    listen=8080 state=/tmp errors=/dev/stderr access=/dev/stdout
+    listen=8080 state=/tmp errors=/dev/stderr access=/dev/stdout web=/srv/web
   else
-    listen=127.0.0.1:$GATEWAY_PORT state=$STACK_DIR/nginx errors=$LOGS/nginx-error.log access=$LOGS/nginx-access.log
+    listen=127.0.0.1:$GATEWAY_PORT state=$STACK_DIR/nginx errors=$LOGS/nginx-error.log access=$LOGS/nginx-access.log web=$REPO_DIR/Services/Web
   fi
-  UPSTREAMS="$upstreams" LOCATIONS="$locations" GATEWAY_LISTEN="$listen" GATEWAY_STATE="$state" \
+  UPSTREAMS="$upstreams" LOCATIONS="$locations" GATEWAY_LISTEN="$listen" GATEWAY_STATE="$state" WEB_ROOT="$web" \
     GATEWAY_ERROR_LOG="$errors" GATEWAY_ACCESS_LOG="$access" \
     python3 - "$OPS_DIR/gateway/nginx.conf.template" "$out" <<'PY'
 import os, re, sys

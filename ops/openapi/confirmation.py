@@ -8,6 +8,11 @@ hours=s("array",items=s("array",items=s("string",description="HH:MM, China time;
         description='working hours, e.g. [["08:00","12:00"],["15:00","18:00"]]')
 pointStatuses=["proposed","city_reviewed","approved","returned"]
 schemas={
+ "CandidateLookup": obj({"documentType":s("string",enum=["resident_id","hmt_permit","overseas_chinese_passport","foreigner_residence_permit"]),
+    "documentNumber":s("string",maxLength=40)},["documentNumber"]),
+ "CandidateFound": obj({"candidateID":s("integer"),"name":s("string"),"documentNumberMasked":s("string"),"status":s("string"),"photoTaken":s("boolean"),
+    "candidateNumber":nstr(),"form":{"type":"object","description":"the submitted form as the candidate sent it: basic (opened), choices, confirmationPointID"}},
+    ["candidateID","name","documentNumberMasked","status","photoTaken","form"]),
  "PointProposal": obj({"name":s("string",maxLength=60),"address":s("string",maxLength=100),"contact":s("string",maxLength=30),"phone":s("string",maxLength=20),
     "levels":s("array",items=s("string",enum=levels)),"lowAge":s("boolean"),"medical":s("boolean"),"dailyCapacity":s("integer"),"hours":hours},
     ["name","address","contact","phone","levels"]),
@@ -49,6 +54,8 @@ pointp=[path_param("id", s("string",maxLength=32))]
 uuidp=[path_param("id", s("string",format="uuid"))]
 images=raw_body("image/jpeg","image/png","image/bmp")
 paths={
+ "/staff/candidate-lookups":{"post":op("确认点按证件号码查找本点考生（号码只在请求体中；留痕），显示所填信息和相片状态","200","CandidateFound",req="CandidateLookup",
+    security="staff",tags=["on-site confirmation"])},
  "/staff/points":{"post":op("县级申报报名确认点","201","ConfirmationPoint",req="PointProposal",security="staff",tags=["points"]),
                   "get":op("本辖区的报名确认点","200","ConfirmationPoint",array=True,security="staff",tags=["points"])},
  "/staff/points/{id}/review":{"post":op("市级审核确认点（通过或退回并说明原因）","200","ConfirmationPoint",req="PointReview",security="staff",params=pointp,tags=["points"])},

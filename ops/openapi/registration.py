@@ -4,6 +4,11 @@ import os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import *
 schemas={
+ "CatalogueEntry": obj({"institutionCode":s("string"),"institutionName":s("string"),"majorCode":s("string"),"majorName":s("string"),"level":s("string",enum=levels),
+    "subjectCategory":s("string"),"majorCategory":s("string"),"studyForms":s("array",items=s("string",enum=forms)),"duration":s("string"),"medical":s("boolean")},
+    ["institutionCode","institutionName","majorCode","majorName","level","subjectCategory","majorCategory","studyForms","duration","medical"]),
+ "County": obj({"id":s("string"),"name":s("string"),"cityName":s("string")},["id","name","cityName"]),
+ "CatalogueMatches": obj({"majors":s("array",items=ref("CatalogueEntry")),"more":s("boolean")},["majors","more"]),
  "CandidateAccount": obj({"id":s("integer"),"documentType":s("string",enum=docTypes),"documentNumber":s("string",description="masked: first 6 and last 4 characters"),
     "name":s("string"),"phone":s("string",description="masked"),"countyID":s("string"),"countyName":s("string"),
     "status":s("string",enum=["registered","submitted","confirmed","paid","exempt","invalid"]),"createdAt":s("string",format="date-time")},
@@ -85,6 +90,9 @@ paths={
  "/me/password":{"post":op("修改密码（须输入当前密码）","204",req="PasswordChange",tags=["accounts"])},
  "/me/phone":{"post":op("修改手机号码（须输入当前密码）","200","CandidateAccount",req="PhoneChange",tags=["accounts"])},
  "/exam-year":{"get":op("本年度报名安排、费用和代码表","200","PublicExamYear",security=None,tags=["registration"])},
+ "/counties":{"get":op("可报名的县市区（及所属市州）","200","County",array=True,security=None,tags=["registration"])},
+ "/catalogue":{"get":op("本年度招生专业目录：某层次中按院校或专业（名称或代码）搜索，至多 50 条","200","CatalogueMatches",security=None,tags=["registration"],
+    params=[query_param("level", s("string",enum=levels), required=True), query_param("q", s("string",maxLength=30), description="院校或专业的名称或代码中的字")])},
  "/pledge":{"get":op("诚信考试承诺书","200","Pledge",security=None,tags=["registration"])},
  "/registration":{"get":op("本人报名信息（草稿或已提交）","200","SavedRegistration",tags=["registration"]),
                   "put":op("保存草稿（可不完整）","200","SavedRegistration",req="RegistrationForm",tags=["registration"])},

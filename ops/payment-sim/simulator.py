@@ -18,7 +18,7 @@
 Keys (ops/payment-sim/make_keys.py): the providers' DIR/alipay_private.pem and
 DIR/wechat_private.pem; ours, to check queries with, DIR/alipay_app_public.pem and
 DIR/wechat_merchant_public.pem. Settings from the environment, else DIR/payment.env: PORT,
-KEYS_DIR, CALLBACK_URL, ALIPAY_APP_ID, ALIPAY_SELLER_ID, WECHAT_MERCHANT_ID, WECHAT_APP_ID,
+KEYS_DIR, CALLBACK_URL, RETURN_URL, ALIPAY_APP_ID, ALIPAY_SELLER_ID, WECHAT_MERCHANT_ID, WECHAT_APP_ID,
 WECHAT_API_V3_KEY, PAYMENT_SIM_WECHAT_SERIAL, WECHAT_MERCHANT_SERIAL.
 """
 import base64, datetime, html, json, os, secrets, threading, time, urllib.parse, urllib.request
@@ -43,6 +43,8 @@ def stack_file():
 
 env = {**stack_file(), **os.environ}
 CALLBACK = env.get("CALLBACK_URL", "http://127.0.0.1:8080/callbacks/payment")
+# Where a candidate's browser goes after paying: the portal (the gateway's origin) at its result page.
+RETURN_URL = env.get("RETURN_URL", urllib.parse.urljoin(CALLBACK, "/#/paid"))
 ALIPAY_APP_ID = env.get("ALIPAY_APP_ID", "2021000000000001")
 ALIPAY_SELLER_ID = env.get("ALIPAY_SELLER_ID", "2088000000000001")
 WECHAT_MCH_ID = env.get("WECHAT_MERCHANT_ID", "1900000001")
@@ -275,7 +277,12 @@ class Handler(BaseHTTPRequestHandler):
                 trades[(provider, order)] = trade
             notice(provider, order, "paid")
             if "text/html" in self.headers.get("Accept", ""):
-                return self.reply(200, '<!doctype html><meta charset="utf-8"><p>支付成功，请返回报名系统查看缴费状态。</p>', "text/html; charset=utf-8")
+                # As a provider does: back to the portal's result page, which shows the payment as it arrives.
+                self.send_response(303)
+                self.send_header("Location", RETURN_URL)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
             return self.reply(200, json.dumps({"tradeNo": trade["trade_no"]}))
         if url.path in ("/close", "/refund"):
             provider, order = form.get("provider"), form.get("order", "")

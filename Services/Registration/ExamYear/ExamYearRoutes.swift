@@ -8,7 +8,10 @@ import ServiceRuntime
 /// - `PUT /staff/exam-years/{year}`: the year's document (calendar, fee, code lists, pledge), JSON;
 ///   it becomes the current year;
 /// - `PUT /staff/exam-years/{year}/catalogue`: the enrolment catalogue, CSV, all rows or none;
-/// - `GET /exam-year`: the current year as candidates' pages need it.
+/// - `GET /exam-year`: the current year as candidates' pages need it;
+/// - `GET /catalogue?level=…&q=…`: the current year's majors of a level, searched by institution
+///   or major (name or code), for the candidates' choice pages;
+/// - `GET /counties`: the counties a candidate may register in, for the sign-up page.
 struct ExamYearRoutes: Sendable {
     let access: AccessControl
     let years: ExamYearStore
@@ -17,6 +20,31 @@ struct ExamYearRoutes: Sendable {
         routes.staff.put("staff/exam-years/{year}", use: saveYear)
         routes.staff.put("staff/exam-years/{year}/catalogue", use: replaceCatalogue)
         routes.open.get("exam-year", use: current)
+        routes.open.get("catalogue", use: search)
+        routes.open.get("counties", use: counties)
+    }
+
+    @Sendable func counties(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[County]> {
+        JSONOutput(try await years.counties())
+    }
+
+    struct CatalogueMatches: Encodable, Sendable {
+        let majors: [CatalogueEntry]
+        /// More matched than are listed: the search should be narrower.
+        let more: Bool
+    }
+
+    @Sendable func search(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<CatalogueMatches> {
+        guard let level = request.uri.queryParameters.get("level").flatMap(StudyLevel.init(rawValue:)) else {
+            throw APIError.invalid(field: "level", code: "level.invalid", message: "请选择报考层次")
+        }
+        let words = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
+        guard words.count <= 30 else { throw APIError.invalid(field: "q", code: "q.length", message: "搜索词至多 30 字") }
+        guard let year = try await years.current()?.year else { throw APIError(.notFound, code: "exam_year.none", message: "本年度报名尚未开放") }
+        let matches = try await years.catalogue(year: year).values
+            .filter { $0.level == level && (words.isEmpty || [$0.institutionName, $0.institutionCode, $0.majorName, $0.majorCode].contains { $0.contains(words) }) }
+            .sorted { ($0.institutionCode, $0.majorCode) < ($1.institutionCode, $1.majorCode) }
+        return JSONOutput(CatalogueMatches(majors: Array(matches.prefix(50)), more: matches.count > 50))
     }
 
     @Sendable func saveYear(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ExamYearDocument> {

@@ -18,6 +18,13 @@ public struct CatalogueEntry: Codable, Sendable, Equatable {
     public var medical: Bool
 }
 
+/// A county (县市区) as the sign-up page offers it.
+public struct County: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var cityName: String
+}
+
 /// The `exam_year` and `catalogue_major` tables. The current year's document is read on every
 /// form save, so it is cached for a few seconds: a province's change shows within that time.
 final class ExamYearStore: Sendable {
@@ -84,8 +91,23 @@ final class ExamYearStore: Sendable {
         }
     }
 
+    /// The counties candidates register in, with their cities' names (the province's reference data).
+    func counties() async throws -> [County] {
+        try await postgres.query(
+            """
+            SELECT c.id, c.name, p.name FROM organisation_node c JOIN organisation_node p ON p.id = c.parent_id
+            WHERE c.kind = 'county' AND c.active ORDER BY c.id
+            """, logger: logger
+        ).decode((String, String, String).self).reduce(into: [County]()) { $0.append(County(id: $1.0, name: $1.1, cityName: $1.2)) }
+    }
+
     func catalogueEntry(year: Int, institution: String, major: String, level: StudyLevel) async throws -> CatalogueEntry? {
-        if let cached = catalogue.value, cached.year == year { return cached.entries[Self.key(institution, major, level.rawValue)] }
+        try await catalogue(year: year)[Self.key(institution, major, level.rawValue)]
+    }
+
+    /// The year's whole catalogue (cached like the year), by institution/major/level.
+    func catalogue(year: Int) async throws -> [String: CatalogueEntry] {
+        if let cached = catalogue.value, cached.year == year { return cached.entries }
         let rows = try await postgres.query(
             """
             SELECT institution_code, institution_name, major_code, major_name, level, subject_category, major_category,
@@ -102,7 +124,7 @@ final class ExamYearStore: Sendable {
                 studyForms: forms.compactMap(StudyForm.init(rawValue:)), duration: duration, medical: medical)
         }
         catalogue.value = (year, entries)
-        return entries[Self.key(institution, major, level.rawValue)]
+        return entries
     }
 
     private static func key(_ institution: String, _ major: String, _ level: String) -> String { "\(institution)/\(major)/\(level)" }

@@ -1,0 +1,173 @@
+// The staff console (管理信息系统): one page, its views chosen by the address's #fragment, each
+// shown only to the roles it serves. Staff sign in at the Review service; the same session and
+// CSRF token work on every service's /staff routes.
+import { api, download, forgetToken, onSessionExpired, rememberToken } from '/shared/api.js';
+import { act, banner, clearErrors, field, h, values } from '/shared/dom.js';
+
+const app = document.getElementById('app');
+const nav = document.getElementById('nav');
+const documentTypes = [['resident_id', '居民身份证'], ['hmt_permit', '港澳台居民居住证'], ['overseas_chinese_passport', '华侨护照'], ['foreigner_residence_permit', '外国人永久居留身份证']];
+const levelNames = { high_school_to_bachelor: '高中起点升本科', high_school_to_associate: '高中起点升专科', associate_to_bachelor: '专科起点升本科' };
+const formNames = { part_time: '业余', correspondence: '函授', full_time: '脱产' };
+const statusNames = { registered: '已注册', submitted: '已提交', pending_city_review: '待市级审核', confirmed: '已确认', paid: '已缴费', exempt: '免试', invalid: '无效' };
+const staffCall = (method, path, body) => api(method, path, body, 'staff');
+let member = JSON.parse(sessionStorage.getItem('exam.staff') ?? 'null');
+
+onSessionExpired(() => {
+  forgetToken('staff');
+  sessionStorage.removeItem('exam.staff');
+  member = null;
+  if (!location.hash.startsWith('#/login')) location.hash = '#/login?expired';
+});
+
+function show(title, ...content) {
+  document.title = `${title} - 成人高考管理信息系统`;
+  app.replaceChildren(h('h2', {}, title), ...content.filter(Boolean));
+  app.focus();
+}
+
+function menu() {
+  if (!member) { nav.replaceChildren(); return; }
+  const roles = new Set(member.roles);
+  nav.replaceChildren(
+    h('span', {}, `${member.name}（${member.nodeName ?? member.nodeID}）`),
+    roles.has('point_operator') ? h('a', { href: '#/desk' }, '现场确认') : null,
+    h('button', { class: 'link', type: 'button', onclick: logout }, '退出登录'));
+}
+
+async function logout() {
+  await staffCall('DELETE', '/api/review/staff/session').catch(() => {});
+  forgetToken('staff');
+  sessionStorage.removeItem('exam.staff');
+  member = null;
+  location.hash = '#/login';
+}
+
+async function loginView(expired) {
+  menu();
+  const form = h('form', { novalidate: true },
+    field({ name: 'username', label: '用户名', required: true, autocomplete: 'username' }),
+    field({ name: 'password', label: '密码', type: 'password', required: true, autocomplete: 'current-password' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '登录')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await act(form.querySelector('button'), form, async () => {
+      const signed = await staffCall('POST', '/api/review/staff/session', values(form));
+      rememberToken('staff', signed.csrfToken);
+      member = signed.staff;
+      sessionStorage.setItem('exam.staff', JSON.stringify(member));
+      location.hash = member.roles.includes('point_operator') ? '#/desk' : '#/home';
+    });
+  });
+  show('工作人员登录', expired ? banner('登录已过期，请重新登录。', 'error') : null, h('section', { class: 'card' }, form));
+}
+
+function homeView() {
+  menu();
+  show('工作台', h('section', { class: 'card' }, h('p', {}, `欢迎，${member.name}。请从上方菜单选择工作。`)));
+}
+
+// The operator desk: find the candidate by the ID card, check what they submitted, take the
+// photo (camera or the card reader's file), confirm, print the flow form.
+function deskView() {
+  menu();
+  const result = h('div', { id: 'desk-candidate' });
+  const form = h('form', { novalidate: true },
+    h('div', { class: 'grid' },
+      field({ name: 'documentType', label: '证件类型', options: documentTypes, value: 'resident_id' }),
+      field({ name: 'documentNumber', label: '证件号码', required: true, autocomplete: 'off', hint: '读卡或手工输入' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'find-candidate' }, '查找考生')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await act(form.querySelector('button'), form, async () => {
+      clearErrors(form);
+      const found = await staffCall('POST', '/api/confirmation/staff/candidate-lookups', values(form));
+      result.replaceChildren(candidateCard(found, values(form)));
+    });
+  });
+  show('现场确认', h('section', { class: 'card' }, form), result);
+}
+
+function candidateCard(found, document) {
+  const basic = found.form.basic ?? {};
+  const choices = found.form.choices ?? [];
+  const photoState = h('p', { id: 'photo-state' }, found.photoTaken ? '相片已采集' : '尚未采集相片');
+  const card = h('section', { class: 'card' },
+    h('h3', {}, `${found.name}（${found.documentNumberMasked}）`),
+    h('p', {}, '状态：', h('strong', { id: 'candidate-status' }, statusNames[found.status] ?? found.status), found.candidateNumber ? `，考生号 ${found.candidateNumber}` : ''),
+    h('table', {}, h('tbody', {},
+      [['性别', basic.gender === 'male' ? '男' : basic.gender === 'female' ? '女' : ''], ['出生日期', basic.birthDate], ['毕业学校', basic.graduatedFrom], ['通讯地址', basic.postalAddress]]
+        .map(([label, value]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, value ?? ''))),
+      choices.map((c, index) => h('tr', {}, h('th', { scope: 'row' }, `志愿${index + 1}`),
+        h('td', {}, `${levelNames[c.level] ?? c.level ?? ''} · 院校 ${c.institutionCode ?? ''} · 专业 ${c.majorCode ?? ''} · ${formNames[c.studyForm] ?? c.studyForm ?? ''}`))))),
+    photoState);
+  const preview = h('div', { id: 'photo-preview' });
+  const upload = field({ name: 'photo', label: '上传读卡器相片文件（JPEG、PNG 或 BMP）', type: 'file' });
+  upload.querySelector('input').removeAttribute('data-field');
+  upload.querySelector('input').setAttribute('accept', 'image/jpeg,image/png,image/bmp');
+  const photoGroup = h('div', { 'data-group': 'image' }, upload, h('p', { class: 'error', role: 'alert' }));
+  // The photo as stored (what every document will print), shown back to the operator.
+  const showPhoto = async () => {
+    const stored = await staffCall('GET', `/api/confirmation/staff/candidates/${found.candidateID}/photo`);
+    preview.replaceChildren(h('img', { class: 'photo', src: URL.createObjectURL(stored), alt: `${found.name}的相片` }));
+  };
+  const send = async (blob) => {
+    await staffCall('PUT', `/api/confirmation/staff/candidates/${found.candidateID}/photo`, blob);
+    photoState.textContent = '相片已采集';
+    await showPhoto();
+  };
+  upload.querySelector('input').addEventListener('change', (event) => {
+    const file = event.currentTarget.files[0];
+    if (file) act(event.currentTarget, card, () => send(file));
+  });
+  const video = h('video', { autoplay: true, playsinline: true, muted: true, hidden: true, 'aria-label': '摄像头画面' });
+  const camera = h('button', { type: 'button', class: 'secondary', id: 'start-camera' }, '打开摄像头');
+  const capture = h('button', { type: 'button', class: 'secondary', id: 'capture-photo', disabled: true }, '拍照并上传');
+  camera.addEventListener('click', () => act(camera, card, async () => {
+    video.srcObject = await navigator.mediaDevices.getUserMedia({ video: true });
+    video.hidden = false;
+    capture.disabled = false;
+  }));
+  capture.addEventListener('click', () => act(capture, card, async () => {
+    const canvas = h('canvas', { width: 480, height: 640 });
+    const scale = Math.max(480 / video.videoWidth, 640 / video.videoHeight);
+    const width = video.videoWidth * scale, height = video.videoHeight * scale;
+    canvas.getContext('2d').drawImage(video, (480 - width) / 2, (640 - height) / 2, width, height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
+    video.srcObject?.getTracks().forEach((track) => track.stop());
+    video.hidden = true;
+    await send(blob);
+  }));
+  const confirm = h('button', { type: 'button', id: 'confirm-candidate' }, '确认报名信息');
+  confirm.addEventListener('click', () => act(confirm, card, async () => {
+    const confirmed = await staffCall('POST', '/api/confirmation/staff/confirmations', document);
+    card.querySelector('#candidate-status').textContent = statusNames[confirmed.status] ?? confirmed.status;
+    card.prepend(banner(confirmed.candidateNumber ? `已确认，考生号 ${confirmed.candidateNumber}` : '已提交市级审核', 'ok'));
+  }));
+  const flowForm = h('button', { type: 'button', class: 'secondary', id: 'print-flow-form' }, '打印报名流程表');
+  flowForm.addEventListener('click', () => act(flowForm, card, async () => {
+    const requested = await staffCall('POST', `/api/confirmation/staff/candidates/${found.candidateID}/flow-form`);
+    download(await staffCall('GET', `/api/documents/staff/document-requests/${requested.requestID}/pdf`), '报名流程表.pdf');
+  }));
+  if (found.photoTaken) showPhoto().catch(() => {});
+  card.append(h('h3', {}, '采集相片'), preview, photoGroup, h('div', { class: 'actions' }, camera, capture), video,
+    h('div', { class: 'actions' }, confirm, flowForm));
+  return card;
+}
+
+const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/home': homeView, '#/desk': deskView };
+
+async function route() {
+  const key = Object.keys(views).find((k) => location.hash.split('?')[0] === k);
+  if (!member && key !== '#/login') { location.hash = '#/login'; return; }
+  if (!key) { location.hash = member.roles.includes('point_operator') ? '#/desk' : '#/home'; return; }
+  try {
+    await views[key]();
+  } catch (error) {
+    if (error.status === 401) return;
+    show('出错了', banner(error.message, 'error'));
+  }
+}
+
+window.addEventListener('hashchange', route);
+route();
