@@ -63,7 +63,11 @@ class Page:
         self.seen = []
 
     def check(self, driver, name):
-        """Screenshot at 360 and 1280 px wide, axe at both, no serious or critical violation."""
+        """Screenshot at 360 and 1280 px wide, axe at both, no serious or critical violation, and no
+        value a script failed to fill (null, undefined, [object …]) anywhere on the page."""
+        text = driver.find_element(By.TAG_NAME, "body").text
+        for leak in ("null", "undefined", "[object", "NaN"):
+            self.test.assertNotIn(leak, text, f"{name} shows {leak}")
         for width in (360, 1280):
             driver.set_window_size(width, 900)
             height = driver.execute_script("return Math.max(document.body.scrollHeight, 900)")

@@ -148,3 +148,154 @@ class FirstLoad(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ConfirmationPointReview(unittest.TestCase):
+    """A point proposed by a county, passed by its city and approved by the province, in the console."""
+
+    def setUp(self):
+        self.page = Page(self)
+        self.driver = chrome()
+
+    def tearDown(self):
+        self.driver.quit()
+
+    def sign_in(self, username):
+        driver = self.driver
+        driver.get(GATEWAY + "/staff/#/login")
+        wait_for(driver, '[data-field="username"]')
+        fill(driver, "username", username)
+        fill(driver, "password", PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        wait_for(driver, 'nav a[href="#/points"]').click()
+        wait_for(driver, "#points")
+
+    def sign_out(self):
+        self.driver.find_element(By.CSS_SELECTOR, "nav button.link").click()
+        wait_for(self.driver, '[data-field="username"]')
+
+    def test_propose_review_approve(self):
+        import random
+        admin, admin_name = province()
+        county = staff(admin, "430102", "county_officer")
+        city = staff(admin, "430100", "city_officer")
+        name = f"网页确认点{random.randrange(10**6)}"
+        driver = self.driver
+
+        self.sign_in(county)
+        fill(driver, "name", name)
+        fill(driver, "address", "长沙市芙蓉区网页路 1 号")
+        fill(driver, "contact", "王老师")
+        fill(driver, "phone", "0731-88888888")
+        driver.find_element(By.CSS_SELECTOR, '#point-proposal button[type="submit"]').click()
+        row = f'//tr[td[1][normalize-space()="{name}"]]'
+        wait_for_xpath(driver, row + '/td[3][contains(., "待市州审核")]')
+        self.page.check(driver, "console-points-county")
+        self.sign_out()
+
+        self.sign_in(city)
+        wait_for_xpath(driver, row + '//button[contains(@class, "pass")]').click()
+        wait_for_xpath(driver, row + '/td[3][contains(., "待省级审定")]')
+        self.page.check(driver, "console-points-city")
+        self.sign_out()
+
+        self.sign_in(admin_name)
+        wait_for_xpath(driver, row + '//button[contains(@class, "approve")]').click()
+        # Approved, it moves to the folded list of approved points.
+        approved = f'//table[@id="approved-points"]{row}'
+        from selenium.webdriver.support.ui import WebDriverWait
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.XPATH, approved))
+        driver.find_element(By.CSS_SELECTOR, "details summary").click()
+        wait_for_xpath(driver, approved + '/td[3][contains(., "已审定")]')
+        self.page.check(driver, "console-points-province")
+
+
+def wait_for_xpath(driver, xpath, timeout=20):
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(driver, timeout).until(EC.visibility_of_element_located((By.XPATH, xpath)))
+
+
+class ExpiredSession(unittest.TestCase):
+    """A session that ends while the candidate types: back to the login page, then the form again
+    with what was typed."""
+
+    def setUp(self):
+        self.page = Page(self)
+        self.driver = chrome()
+
+    def tearDown(self):
+        self.driver.quit()
+
+    def test_what_was_typed_survives_the_login_page(self):
+        number = id_number()
+        driver = self.driver
+        driver.get(GATEWAY + "/#/signup")
+        wait_for(driver, '[data-field="countyID"] option[value="430102"]')
+        for name, value in [("documentNumber", number), ("name", "过期考生"), ("phone", "13712345679"), ("countyID", "430102"), ("password", PASSWORD)]:
+            fill(driver, name, value)
+        driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        wait_for(driver, "#status-name")
+        driver.get(GATEWAY + "/#/form")
+        wait_for(driver, "#save-draft")
+        fill(driver, "basic.graduatedFrom", "长沙市第一中学（过期前填写）")
+        driver.delete_cookie("exam_candidate_session")
+        driver.find_element(By.CSS_SELECTOR, "#save-draft").click()
+        wait_text(driver, ".banner.error", "登录已过期")
+        self.page.check(driver, "portal-login-expired")
+        fill(driver, "documentNumber", number)
+        fill(driver, "password", PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        wait_for(driver, "#status-name")
+        driver.get(GATEWAY + "/#/form")
+        restored = wait_for(driver, '[data-field="basic.graduatedFrom"]')
+        self.assertEqual(restored.get_attribute("value"), "长沙市第一中学（过期前填写）")
+        wait_text(driver, ".banner", "已恢复")
+
+
+class PaperFormBatch(unittest.TestCase):
+    """A point's batch of paper draft forms uploaded in the console: the progress bar reaches 100%."""
+
+    def setUp(self):
+        self.page = Page(self)
+        self.driver = chrome()
+
+    def tearDown(self):
+        self.driver.quit()
+
+    def test_upload_shows_progress_to_the_end(self):
+        import os, random
+        admin, _ = province()
+        operator = staff(admin, "TP430102A", "point_operator")
+        header = ["rowID", "documentNumber", "name", "phone", "countyID", "gender", "ethnicGroup", "birthDate", "politicalStatus", "educationLevel",
+                  "foreignLanguage", "candidateCharacteristic", "enrolmentCategory", "graduationDate", "graduatedFrom", "occupationCategory",
+                  "postalAddress", "postcode", "householdCity", "choice1.level", "choice1.subjectCategory", "choice1.studyForm",
+                  "choice1.institutionCode", "choice1.majorCode"]
+        lines = [",".join(header)]
+        tag = random.randrange(10**6)
+        for index in range(30):
+            number = id_number()
+            birth = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+            row = [f"web{tag}-{index}", number, "王小明", "13712345678", "430102", "男" if int(number[16]) % 2 else "女", "01", birth, "13", "1", "1", "0", "1",
+                   "2015-06-30", "长沙市第一中学", "2", "长沙市芙蓉区五一大道 1 号", "410011" if index != 7 else "4100", "430100", "高起本", "文", "业余", "10538", "A01"]
+            lines.append(",".join(row))
+        from browser import OUTPUT
+        path = os.path.join(OUTPUT, "paper-forms.csv")
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+        driver = self.driver
+        driver.get(GATEWAY + "/staff/#/login")
+        wait_for(driver, '[data-field="username"]')
+        fill(driver, "username", operator)
+        fill(driver, "password", PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        wait_for(driver, 'nav a[href="#/paper-forms"]').click()
+        wait_for(driver, "#upload-batch")
+        self.page.check(driver, "console-paper-forms")
+        driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(os.path.abspath(path))
+        driver.find_element(By.CSS_SELECTOR, "#upload-batch").click()
+        wait_text(driver, "#batch-state", "导入完成（100%）", timeout=120)
+        self.assertEqual(driver.find_element(By.CSS_SELECTOR, "#batch-progress").get_attribute("value"), "100")
+        self.assertIn("有误 1 行", driver.find_element(By.CSS_SELECTOR, "#batch-state").text)
+        wait_for(driver, "#batch-report")
+        self.page.check(driver, "console-paper-forms-done")

@@ -359,7 +359,7 @@ stop_services() {
 # For compose the upstreams are the service containers and it listens on all of the container's
 # addresses; otherwise the loopback processes of this stack.
 render_gateway_config() {
-  local out=$1 target=${2:-loopback} upstreams="" locations="" service name host listen state errors access web
+  local out=$1 target=${2:-loopback} upstreams="" locations="" service name host listen state errors access web user=""
   for service in "${SERVICES[@]}"; do
     name=$(echo "$service" | tr 'A-Z' 'a-z')
     host=127.0.0.1; [ "$target" = compose ] && host=$name
@@ -370,8 +370,11 @@ render_gateway_config() {
     listen=8080 state=/tmp errors=/dev/stderr access=/dev/stdout web=/srv/web
   else
     listen=127.0.0.1:$GATEWAY_PORT state=$STACK_DIR/nginx errors=$LOGS/nginx-error.log access=$LOGS/nginx-access.log web=$REPO_DIR/Services/Web
+    # Started by root, nginx's workers would be `nobody`, who cannot read a checkout under a
+    # private directory (a CI clone in mktemp -d): on loopback they run as whoever runs the stack.
+    [ "$(id -u)" = 0 ] && user="user root;"
   fi
-  UPSTREAMS="$upstreams" LOCATIONS="$locations" GATEWAY_LISTEN="$listen" GATEWAY_STATE="$state" WEB_ROOT="$web" \
+  UPSTREAMS="$upstreams" LOCATIONS="$locations" GATEWAY_LISTEN="$listen" GATEWAY_STATE="$state" WEB_ROOT="$web" GATEWAY_USER="$user" \
     GATEWAY_ERROR_LOG="$errors" GATEWAY_ACCESS_LOG="$access" \
     python3 - "$OPS_DIR/gateway/nginx.conf.template" "$out" <<'PY'
 import os, re, sys

@@ -29,10 +29,12 @@ function show(title, ...content) {
 function menu() {
   if (!member) { nav.replaceChildren(); return; }
   const roles = new Set(member.roles);
-  nav.replaceChildren(
+  nav.replaceChildren(...[
     h('span', {}, `${member.name}（${member.nodeName ?? member.nodeID}）`),
     roles.has('point_operator') ? h('a', { href: '#/desk' }, '现场确认') : null,
-    h('button', { class: 'link', type: 'button', onclick: logout }, '退出登录'));
+    roles.has('point_operator') ? h('a', { href: '#/paper-forms' }, '纸质草表') : null,
+    ['county_officer', 'city_officer', 'province_admin'].some((r) => roles.has(r)) ? h('a', { href: '#/points' }, '报名确认点') : null,
+    h('button', { class: 'link', type: 'button', onclick: logout }, '退出登录')].filter(Boolean));
 }
 
 async function logout() {
@@ -155,7 +157,123 @@ function candidateCard(found, document) {
   return card;
 }
 
-const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/home': homeView, '#/desk': deskView };
+// Confirmation points (报名确认点): a county proposes, its city reviews, the province approves
+// (or either returns it with a reason). Each member sees the points of their subtree and only
+// the actions of their role.
+const pointStatus = { proposed: '待市州审核', city_reviewed: '待省级审定', approved: '已审定', returned: '已退回' };
+const levelChoices = [['high_school_to_bachelor', '高起本'], ['high_school_to_associate', '高起专'], ['associate_to_bachelor', '专升本']];
+
+async function pointsView() {
+  menu();
+  const roles = new Set(member.roles);
+  const points = await staffCall('GET', '/api/confirmation/staff/points');
+  const decide = (point, path, body, button, row) => act(button, row, async () => {
+    await staffCall('POST', `/api/confirmation/staff/points/${encodeURIComponent(point.id)}/${path}`, body());
+    route();
+  });
+  const rows = points.map((point) => {
+    const reason = field({ name: 'reason', label: `${point.name} 的退回原因`, hint: '退回时必填' });
+    const row = h('tr', { 'data-point': point.id },
+      h('td', {}, point.name), h('td', {}, point.address), h('td', { class: 'point-status' }, pointStatus[point.status] ?? point.status,
+        point.statusReason ? `（${point.statusReason}）` : ''),
+      h('td', {}));
+    const cell = row.lastChild;
+    const reasonValue = () => reason.querySelector('input').value.trim() || undefined;
+    if (roles.has('city_officer') && point.status === 'proposed') {
+      const pass = h('button', { type: 'button', class: 'pass' }, '审核通过');
+      const back = h('button', { type: 'button', class: 'secondary' }, '退回');
+      pass.addEventListener('click', () => decide(point, 'review', () => ({ approve: true }), pass, row));
+      back.addEventListener('click', () => decide(point, 'review', () => ({ approve: false, reason: reasonValue() }), back, row));
+      cell.append(reason, h('div', { class: 'actions' }, pass, back));
+    }
+    if (roles.has('province_admin') && point.status === 'city_reviewed') {
+      const approve = h('button', { type: 'button', class: 'approve' }, '审定');
+      const back = h('button', { type: 'button', class: 'secondary' }, '退回');
+      approve.addEventListener('click', () => decide(point, 'approve', () => ({}), approve, row));
+      back.addEventListener('click', () => decide(point, 'return', () => ({ reason: reasonValue() }), back, row));
+      cell.append(reason, h('div', { class: 'actions' }, approve, back));
+    }
+    return row;
+  });
+  let proposal = null;
+  if (roles.has('county_officer')) {
+    proposal = h('form', { novalidate: true, id: 'point-proposal' },
+      h('div', { class: 'grid' },
+        field({ name: 'name', label: '确认点名称', required: true }), field({ name: 'address', label: '地址', required: true }),
+        field({ name: 'contact', label: '联系人', required: true }), field({ name: 'phone', label: '联系电话', required: true, type: 'tel' }),
+        field({ name: 'dailyCapacity', label: '每日可办理人数', type: 'number', value: '500' }),
+        field({ name: 'hours', label: '办理时间', value: '08:00-12:00,14:30-17:30', hint: '如 08:00-12:00,14:30-17:30' })),
+      h('fieldset', { 'data-group': 'levels' }, h('legend', {}, '可办理的层次'), h('p', { class: 'error', role: 'alert' }),
+        levelChoices.map(([value, label]) => h('label', {}, h('input', { type: 'checkbox', name: 'levels', value, checked: true }), ` ${label} `))),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, '申报确认点')));
+    proposal.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      await act(proposal.querySelector('button[type=submit]'), proposal, async () => {
+        const input = values(proposal);
+        await staffCall('POST', '/api/confirmation/staff/points', {
+          name: input.name, address: input.address, contact: input.contact, phone: input.phone,
+          dailyCapacity: Number(input.dailyCapacity ?? 500),
+          hours: (input.hours ?? '').split(/[,，]/).filter(Boolean).map((span) => span.trim().split('-')),
+          levels: [...proposal.querySelectorAll('input[name=levels]:checked')].map((box) => box.value),
+          lowAge: false, medical: false,
+        });
+        route();
+      });
+    });
+  }
+  // What awaits someone first; the approved ones folded away (a province has thousands).
+  const table = (caption, list, id) => h('table', { id },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '名称'), h('th', { scope: 'col' }, '地址'), h('th', { scope: 'col' }, '状态'), h('th', { scope: 'col' }, '操作'))),
+    h('tbody', {}, list));
+  const open = rows.filter((row, index) => points[index].status !== 'approved');
+  const approved = rows.filter((row, index) => points[index].status === 'approved');
+  show('报名确认点',
+    proposal ? h('section', { class: 'card' }, h('h3', {}, '申报新的确认点'), proposal) : null,
+    h('section', { class: 'card' }, h('h3', {}, `审核中和已退回（${open.length}）`), table('审核中和已退回的确认点', open, 'points'),
+      h('details', {}, h('summary', {}, `已审定的确认点（${approved.length}）`), table('已审定的确认点', approved, 'approved-points'))));
+}
+
+// Paper draft forms (信息采集草表) a point collected during an outage: the batch file uploaded,
+// the registration worker's progress shown as it imports, the per-row report to download.
+function paperFormsView() {
+  menu();
+  const progress = h('progress', { id: 'batch-progress', max: 100, value: 0, 'aria-label': '导入进度' });
+  const state = h('p', { id: 'batch-state', 'aria-live': 'polite' }, '尚未上传');
+  const report = h('div', { class: 'actions' });
+  const file = field({ name: 'file', label: '草表文件（CSV 或 XLSX，第一行为列名）', type: 'file' });
+  file.querySelector('input').removeAttribute('data-field');
+  file.querySelector('input').setAttribute('accept', '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  const upload = h('button', { type: 'button', id: 'upload-batch' }, '上传并导入');
+  const card = h('section', { class: 'card' }, h('div', { 'data-group': 'file' }, file, h('p', { class: 'error', role: 'alert' })),
+    h('div', { class: 'actions' }, upload), progress, state, report);
+  upload.addEventListener('click', () => act(upload, card, async () => {
+    const chosen = file.querySelector('input').files[0];
+    if (!chosen) { state.textContent = '请先选择文件'; return; }
+    clearErrors(card);
+    let batch = await staffCall('POST', `/api/confirmation/staff/paper-forms?fileName=${encodeURIComponent(chosen.name)}`,
+      new Blob([await chosen.arrayBuffer()], { type: 'application/octet-stream' }));
+    while (!['done', 'failed'].includes(batch.status)) {
+      const percent = batch.totalRows ? Math.floor((batch.processedRows * 100) / batch.totalRows) : 0;
+      progress.value = percent;
+      state.textContent = batch.totalRows ? `正在导入：${batch.processedRows}/${batch.totalRows} 行（${percent}%）` : '排队等待导入…';
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      batch = await staffCall('GET', `/api/confirmation/staff/paper-forms/${batch.batchID}`);
+    }
+    progress.value = batch.status === 'done' ? 100 : progress.value;
+    state.textContent = batch.status === 'done'
+      ? `导入完成（100%）：新建 ${batch.created}，更新 ${batch.updated}，未变 ${batch.unchanged}，有误 ${batch.errors} 行`
+      : `导入失败：${batch.failure ?? ''}`;
+    const get = h('button', { type: 'button', class: 'secondary', id: 'batch-report' }, '下载逐行报告');
+    get.addEventListener('click', () => act(get, card, async () =>
+      download(await staffCall('GET', `/api/confirmation/staff/paper-forms/${batch.batchID}/report`), `草表导入报告-${chosen.name}.csv`)));
+    report.replaceChildren(get);
+  }));
+  show('纸质草表导入', card);
+}
+
+const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/home': homeView, '#/desk': deskView, '#/points': pointsView,
+  '#/paper-forms': paperFormsView };
 
 async function route() {
   const key = Object.keys(views).find((k) => location.hash.split('?')[0] === k);
