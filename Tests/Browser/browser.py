@@ -96,6 +96,16 @@ def first_load_bytes(path):
         driver.quit()
 
 
+def console_sign_in(driver, username, then):
+    """Signs `username` in at the console and opens the menu entry `then` (#/name)."""
+    driver.get(GATEWAY + "/staff/#/login")
+    wait_for(driver, '[data-field="username"]')
+    fill(driver, "username", username)
+    fill(driver, "password", PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    wait_for(driver, f'nav a[href="{then}"]').click()
+
+
 class Staff:
     """A staff session through the gateway, as the console has one."""
 

@@ -6,7 +6,7 @@ import unittest
 
 from selenium.webdriver.common.by import By
 
-from browser import (GATEWAY, PASSWORD, Page, chrome, fill, first_load_bytes, id_number, photo_file, province, staff, tomorrow, wait_for,
+from browser import (GATEWAY, PASSWORD, Page, chrome, console_sign_in, fill, first_load_bytes, id_number, photo_file, province, staff, tomorrow, wait_for,
                      wait_text)
 
 MARKUP = '<img src=x onerror="document.title=1">长沙市芙蓉区五一大道 1 号'
@@ -161,14 +161,8 @@ class ConfirmationPointReview(unittest.TestCase):
         self.driver.quit()
 
     def sign_in(self, username):
-        driver = self.driver
-        driver.get(GATEWAY + "/staff/#/login")
-        wait_for(driver, '[data-field="username"]')
-        fill(driver, "username", username)
-        fill(driver, "password", PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
-        wait_for(driver, 'nav a[href="#/points"]').click()
-        wait_for(driver, "#points")
+        console_sign_in(self.driver, username, "#/points")
+        wait_for(self.driver, "#points")
 
     def sign_out(self):
         self.driver.find_element(By.CSS_SELECTOR, "nav button.link").click()
@@ -284,12 +278,7 @@ class PaperFormBatch(unittest.TestCase):
         with open(path, "w", encoding="utf-8") as out:
             out.write("\n".join(lines) + "\n")
         driver = self.driver
-        driver.get(GATEWAY + "/staff/#/login")
-        wait_for(driver, '[data-field="username"]')
-        fill(driver, "username", operator)
-        fill(driver, "password", PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
-        wait_for(driver, 'nav a[href="#/paper-forms"]').click()
+        console_sign_in(driver, operator, "#/paper-forms")
         wait_for(driver, "#upload-batch")
         self.page.check(driver, "console-paper-forms")
         driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(os.path.abspath(path))

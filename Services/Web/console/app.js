@@ -3,6 +3,7 @@
 // CSRF token work on every service's /staff routes.
 import { api, download, forgetToken, onSessionExpired, rememberToken } from '/shared/api.js';
 import { act, banner, clearErrors, field, h, values } from '/shared/dom.js';
+import { startRouter } from '/shared/router.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -275,17 +276,6 @@ function paperFormsView() {
 const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/home': homeView, '#/desk': deskView, '#/points': pointsView,
   '#/paper-forms': paperFormsView };
 
-async function route() {
-  const key = Object.keys(views).find((k) => location.hash.split('?')[0] === k);
-  if (!member && key !== '#/login') { location.hash = '#/login'; return; }
-  if (!key) { location.hash = member.roles.includes('point_operator') ? '#/desk' : '#/home'; return; }
-  try {
-    await views[key]();
-  } catch (error) {
-    if (error.status === 401) return;
-    show('出错了', banner(error.message, 'error'));
-  }
-}
-
-window.addEventListener('hashchange', route);
-route();
+const route = startRouter(views,
+  (key) => !member && key !== '#/login' ? '#/login' : key ? null : member.roles.includes('point_operator') ? '#/desk' : '#/home',
+  (error) => show('出错了', banner(error.message, 'error')));

@@ -1,7 +1,8 @@
 // The candidate portal (网上报名系统): one page, its views chosen by the address's #fragment.
 // Each view reads and writes through the services' JSON APIs; values are put in as text only.
 import { api, download, forgetToken, onSessionExpired, rememberToken } from '/shared/api.js';
-import { act, banner, clearErrors, field, h, showError, values } from '/shared/dom.js';
+import { act, banner, clearErrors, field, h, values } from '/shared/dom.js';
+import { startRouter } from '/shared/router.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -287,19 +288,6 @@ async function paidView() {
 const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/signup': signupView, '#/status': statusView, '#/form': formView,
   '#/appointment': appointmentView, '#/pay': payView, '#/paid': paidView };
 
-async function route() {
-  const key = Object.keys(views).find((k) => location.hash.split('?')[0] === k);
-  if (!key) {
-    location.hash = sessionStorage.getItem('exam.csrf.candidate') ? '#/status' : '#/login';
-    return;
-  }
-  try {
-    await views[key]();
-  } catch (error) {
-    if (error.status === 401) return;
-    show('出错了', banner(error.message, 'error'));
-  }
-}
-
-window.addEventListener('hashchange', route);
-route();
+const route = startRouter(views,
+  (key) => key ? null : sessionStorage.getItem('exam.csrf.candidate') ? '#/status' : '#/login',
+  (error) => show('出错了', banner(error.message, 'error')));

@@ -6,6 +6,12 @@ import Settings
 import Synchronization
 import Testing
 
+/// The suites whose tests start Arrangement and DocumentGeneration workers on scratch databases.
+/// A worker consumes its queues whatever database it serves, so a worker of one test would take
+/// (and, finding nothing, acknowledge) another's messages: these suites run one test at a time,
+/// together.
+@Suite(.serialized) enum WorkerQueueSuites {}
+
 /// The arrangement's tests work in a scratch database (`ReviewStack`: the roster is every paid
 /// candidate of the year, which the shared database's tests keep adding to) and start the
 /// Arrangement worker on it, so they run one at a time (the numbering queue is shared).

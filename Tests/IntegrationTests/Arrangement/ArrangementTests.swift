@@ -7,6 +7,7 @@ import Testing
 /// Exam arrangement (issue 21): sites through the shared proposal review, the cities' scope
 /// rules, the numbering run on a real worker over RabbitMQ (refusals, rooms, digest, the
 /// auditor's recomputation, a kill mid-run), allocation, publication and corrections.
+extension WorkerQueueSuites {
 @Suite(.serialized) struct ArrangementTests {
     @Test func sitesGoThroughTheReviewConfirmationPointsUseAndScopeRulesAreTheCitys() async throws {
         try await ReviewStack.with { fixture in
@@ -291,8 +292,9 @@ import Testing
         }
     }
 }
+}
 
-extension ArrangementTests {
+extension WorkerQueueSuites.ArrangementTests {
     /// Real answers of every Arrangement route, happy and not, checked against its OpenAPI document.
     @Test func answersConformToTheArrangementDocument() async throws {
         try await ReviewStack.with { fixture, settings in

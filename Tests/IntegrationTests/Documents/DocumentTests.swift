@@ -10,6 +10,7 @@ import ZIPFoundation
 
 /// The exam documents, drawn by real worker processes on a scratch database and checked with
 /// independent tools (poppler-utils for the PDFs, zxing-cpp for the QR codes).
+extension WorkerQueueSuites {
 @Suite(.serialized) struct DocumentTests {
     @Test func ticketsAreDrawnOnceEachWithACodeAnyoneCanVerifyAndARareCharacterIsListed() async throws {
         try await ReviewStack.with { fixture, settings in
@@ -260,4 +261,5 @@ import ZIPFoundation
     static func base64URL(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
+}
 }
