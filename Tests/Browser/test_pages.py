@@ -288,3 +288,41 @@ class PaperFormBatch(unittest.TestCase):
         self.assertIn("有误 1 行", driver.find_element(By.CSS_SELECTOR, "#batch-state").text)
         wait_for(driver, "#batch-report")
         self.page.check(driver, "console-paper-forms-done")
+
+
+class StaffApplication(unittest.TestCase):
+    """A county officer applies in the console; the province approves; the new account signs in."""
+
+    def setUp(self):
+        self.page = Page(self)
+        self.driver = chrome()
+
+    def tearDown(self):
+        self.driver.quit()
+
+    def test_apply_approve_sign_in(self):
+        import random
+        admin, admin_name = province()
+        username = f"web_apply_{random.randrange(10**8)}"
+        driver = self.driver
+        driver.get(GATEWAY + "/staff/#/login")
+        wait_for(driver, 'a[href="#/apply"]').click()
+        wait_for(driver, '[data-field="nodeID"]')
+        self.page.check(driver, "console-apply")
+        for name, value in [("username", username), ("name", "网页申请人"), ("phone", "13800000000"), ("nodeID", "430102"), ("password", PASSWORD)]:
+            fill(driver, name, value)
+        driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        wait_text(driver, "#application-sent", "申请已提交")
+
+        console_sign_in(driver, admin_name, "#/applications")
+        row = f'//tr[@data-username="{username}"]'
+        select = wait_for_xpath(driver, row + '//select')
+        from selenium.webdriver.support.ui import Select
+        Select(select).select_by_value("county_officer")
+        self.page.check(driver, "console-applications")
+        driver.find_element(By.XPATH, row + '//button[contains(@class, "approve")]').click()
+        from selenium.webdriver.support.ui import WebDriverWait
+        WebDriverWait(driver, 20).until(lambda d: not d.find_elements(By.XPATH, row))
+        driver.find_element(By.CSS_SELECTOR, "nav button.link").click()
+        console_sign_in(driver, username, "#/points")
+        wait_for(driver, "#point-proposal")

@@ -35,6 +35,7 @@ function menu() {
     roles.has('point_operator') ? h('a', { href: '#/desk' }, '现场确认') : null,
     roles.has('point_operator') ? h('a', { href: '#/paper-forms' }, '纸质草表') : null,
     ['county_officer', 'city_officer', 'province_admin'].some((r) => roles.has(r)) ? h('a', { href: '#/points' }, '报名确认点') : null,
+    ['county_officer', 'city_officer', 'province_admin'].some((r) => roles.has(r)) ? h('a', { href: '#/applications' }, '账号审批') : null,
     h('button', { class: 'link', type: 'button', onclick: logout }, '退出登录')].filter(Boolean));
 }
 
@@ -51,7 +52,7 @@ async function loginView(expired) {
   const form = h('form', { novalidate: true },
     field({ name: 'username', label: '用户名', required: true, autocomplete: 'username' }),
     field({ name: 'password', label: '密码', type: 'password', required: true, autocomplete: 'current-password' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '登录')));
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '登录'), h('a', { href: '#/apply' }, '申请工作人员账号')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     await act(form.querySelector('button'), form, async () => {
@@ -273,9 +274,64 @@ function paperFormsView() {
   show('纸质草表导入', card);
 }
 
-const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/home': homeView, '#/desk': deskView, '#/points': pointsView,
-  '#/paper-forms': paperFormsView };
+// Staff accounts: anyone applies at their unit; an officer of the unit's subtree approves (with
+// the roles the unit allows) or rejects with a reason.
+const roleNames = [['point_operator', '确认点工作人员'], ['county_officer', '县市区招考人员'], ['city_officer', '市州招考人员'], ['province_admin', '省级管理员'], ['auditor', '审计人员']];
+
+function applyView() {
+  menu();
+  const form = h('form', { novalidate: true },
+    h('div', { class: 'grid' },
+      field({ name: 'username', label: '用户名', required: true, autocomplete: 'username', hint: '字母、数字或下划线' }),
+      field({ name: 'name', label: '姓名', required: true, autocomplete: 'name' }),
+      field({ name: 'phone', label: '手机号码', required: true, type: 'tel', inputmode: 'numeric' }),
+      field({ name: 'nodeID', label: '所在单位代码', required: true, hint: '县市区行政区划代码（如 430102）、市州代码或确认点编号' }),
+      field({ name: 'password', label: '密码', type: 'password', required: true, autocomplete: 'new-password' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '提交申请'), h('a', { href: '#/login' }, '返回登录')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await act(form.querySelector('button'), form, async () => {
+      await staffCall('POST', '/api/review/staff/applications', values(form));
+      clearErrors(form);
+      const done = banner('申请已提交，请等待所在单位的上级审批后登录。', 'ok');
+      done.id = 'application-sent';
+      form.prepend(done);
+      done.focus();
+    });
+  });
+  show('申请工作人员账号', h('section', { class: 'card' }, form));
+}
+
+async function applicationsView() {
+  menu();
+  const pending = await staffCall('GET', '/api/review/staff/applications');
+  const rows = pending.map((account) => {
+    const role = field({ name: 'roles', label: `${account.username} 的角色`, options: roleNames });
+    const reason = field({ name: 'reason', label: `${account.username} 的驳回原因`, hint: '驳回时必填' });
+    const approve = h('button', { type: 'button', class: 'approve' }, '批准');
+    const reject = h('button', { type: 'button', class: 'secondary' }, '驳回');
+    const row = h('tr', { 'data-username': account.username },
+      h('td', {}, account.username), h('td', {}, account.name), h('td', {}, account.nodeName ?? account.nodeID),
+      h('td', {}, role, reason, h('div', { class: 'actions' }, approve, reject)));
+    approve.addEventListener('click', () => act(approve, row, async () => {
+      await staffCall('POST', `/api/review/staff/applications/${account.id}/approve`, { roles: [role.querySelector('select').value].filter(Boolean) });
+      route();
+    }));
+    reject.addEventListener('click', () => act(reject, row, async () => {
+      await staffCall('POST', `/api/review/staff/applications/${account.id}/reject`, { reason: reason.querySelector('input').value.trim() || undefined });
+      route();
+    }));
+    return row;
+  });
+  show('账号审批', h('section', { class: 'card' },
+    rows.length ? h('table', { id: 'applications' },
+      h('thead', {}, h('tr', {}, ['用户名', '姓名', '单位', '审批'].map((title) => h('th', { scope: 'col' }, title)))), h('tbody', {}, rows))
+      : h('p', {}, '没有待审批的申请。')));
+}
+
+const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/apply': applyView, '#/home': homeView, '#/desk': deskView,
+  '#/points': pointsView, '#/paper-forms': paperFormsView, '#/applications': applicationsView };
 
 const route = startRouter(views,
-  (key) => !member && key !== '#/login' ? '#/login' : key ? null : member.roles.includes('point_operator') ? '#/desk' : '#/home',
+  (key) => !member && key !== '#/login' && key !== '#/apply' ? '#/login' : key ? null : member.roles.includes('point_operator') ? '#/desk' : '#/home',
   (error) => show('出错了', banner(error.message, 'error')));
