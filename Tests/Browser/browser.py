@@ -103,7 +103,21 @@ def console_sign_in(driver, username, then):
     fill(driver, "username", username)
     fill(driver, "password", PASSWORD)
     driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
-    wait_for(driver, f'nav a[href="{then}"]').click()
+    click(driver, f'nav a[href="{then}"]')
+
+
+def click(driver, css, timeout=20):
+    """Clicks what `css` finds, again if the page redrew it between finding and clicking (the
+    menu is drawn anew by each view)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def attempt(_):
+        try:
+            wait_for(driver, css, timeout).click()
+            return True
+        except StaleElementReferenceException:
+            return False
+    WebDriverWait(driver, timeout).until(attempt)
 
 
 class Staff:

@@ -6,7 +6,7 @@ import unittest
 
 from selenium.webdriver.common.by import By
 
-from browser import (GATEWAY, PASSWORD, Page, chrome, console_sign_in, fill, first_load_bytes, id_number, photo_file, province, staff, tomorrow, wait_for,
+from browser import (GATEWAY, PASSWORD, Page, chrome, click, console_sign_in, fill, first_load_bytes, id_number, photo_file, province, staff, tomorrow, wait_for,
                      wait_text)
 
 MARKUP = '<img src=x onerror="document.title=1">长沙市芙蓉区五一大道 1 号'
@@ -77,6 +77,17 @@ class CandidateJourney(unittest.TestCase):
         driver.find_element(By.CSS_SELECTOR, "#submit-form").click()
         wait_text(driver, "#form-result", "已提交")
 
+        # Submitted, the candidate may apply for exemption (a reason is required).
+        driver.get(GATEWAY + "/#/exemption")
+        wait_for(driver, "#exemption-form")
+        fill(driver, "categoryCode", "E01")
+        driver.find_element(By.CSS_SELECTOR, '#exemption-form button[type="submit"]').click()
+        wait_for(driver, '#exemption-form [data-field="reason"][aria-invalid="true"]')
+        fill(driver, "reason", "2020 年获全国劳动模范称号")
+        driver.find_element(By.CSS_SELECTOR, '#exemption-form button[type="submit"]').click()
+        wait_text(driver, "#exemption-state", "待市级初审")
+        self.page.check(driver, "portal-exemption")
+
         # A slot the point opened; the candidate books it.
         admin, _ = province()
         operator = staff(admin, "TP430102A", "point_operator")
@@ -114,10 +125,29 @@ class CandidateJourney(unittest.TestCase):
         capture = console.find_element(By.CSS_SELECTOR, "#capture-photo")
         self.page_wait_enabled(capture)
         capture.click()
+        # A bonus claim with its evidence; the refused empty one first.
+        console.find_element(By.CSS_SELECTOR, "#bonus-form button").click()
+        wait_for(console, '#bonus-form [aria-invalid="true"]')
+        from selenium.webdriver.support.ui import Select
+        Select(console.find_element(By.CSS_SELECTOR, '#bonus-form [data-field="policyCode"]')).select_by_value("B01")
+        fill(console, "evidence", "侨眷证明 <b>001</b>")
+        console.find_element(By.CSS_SELECTOR, "#bonus-form button").click()
+        wait_text(console, "#bonus-claims li", "侨眷证明 <b>001</b>")
         self.page.check(console, "console-candidate")
         console.find_element(By.CSS_SELECTOR, "#confirm-candidate").click()
-        wait_text(console, "#desk-candidate .banner.ok", "考生号")
+        confirmed = wait_text(console, "#desk-candidate .banner.ok", "考生号").text
+        candidate_number = confirmed.split("考生号")[1].strip()
         self.page.check(console, "console-confirmed")
+
+        # Not paid yet: the point records why, on its unpaid list.
+        click(console, 'nav a[href="#/unpaid"]')
+        row = f'#unpaid tr[data-candidate="{candidate_number}"]'
+        wait_for(console, row)
+        reason = console.find_element(By.CSS_SELECTOR, f'{row} input')
+        reason.send_keys("考生称今日缴费")
+        console.find_element(By.CSS_SELECTOR, f"{row} button").click()
+        wait_text(console, f"{row} button", "已保存")
+        self.page.check(console, "console-unpaid")
 
         # The candidate pays through the simulator and comes back to the result as it arrives.
         driver.get(GATEWAY + "/#/status")
@@ -144,10 +174,6 @@ class FirstLoad(unittest.TestCase):
             size = first_load_bytes(path)
             print(f"first load of {path}: {size} bytes")
             self.assertLessEqual(size, 150_000, path)
-
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 class ConfirmationPointReview(unittest.TestCase):
@@ -326,3 +352,7 @@ class StaffApplication(unittest.TestCase):
         driver.find_element(By.CSS_SELECTOR, "nav button.link").click()
         console_sign_in(driver, username, "#/points")
         wait_for(driver, "#point-proposal")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -7,6 +7,8 @@ schemas={
  "CatalogueEntry": obj({"institutionCode":s("string"),"institutionName":s("string"),"majorCode":s("string"),"majorName":s("string"),"level":s("string",enum=levels),
     "subjectCategory":s("string"),"majorCategory":s("string"),"studyForms":s("array",items=s("string",enum=forms)),"duration":s("string"),"medical":s("boolean")},
     ["institutionCode","institutionName","majorCode","majorName","level","subjectCategory","majorCategory","studyForms","duration","medical"]),
+ "CodeTables": obj({"ethnicGroups":s("array",items=obj({"code":s("string"),"name":s("string")},["code","name"])),
+    "politicalStatuses":s("array",items=obj({"code":s("string"),"name":s("string")},["code","name"]))},["ethnicGroups","politicalStatuses"]),
  "County": obj({"id":s("string"),"name":s("string"),"cityName":s("string")},["id","name","cityName"]),
  "CatalogueMatches": obj({"majors":s("array",items=ref("CatalogueEntry")),"more":s("boolean")},["majors","more"]),
  "CandidateAccount": obj({"id":s("integer"),"documentType":s("string",enum=docTypes),"documentNumber":s("string",description="masked: first 6 and last 4 characters"),
@@ -90,6 +92,7 @@ paths={
  "/me/password":{"post":op("修改密码（须输入当前密码）","204",req="PasswordChange",tags=["accounts"])},
  "/me/phone":{"post":op("修改手机号码（须输入当前密码）","200","CandidateAccount",req="PhoneChange",tags=["accounts"])},
  "/exam-year":{"get":op("本年度报名安排、费用和代码表","200","PublicExamYear",security=None,tags=["registration"])},
+ "/code-tables":{"get":op("表单选项用的国家代码表：民族、政治面貌","200","CodeTables",security=None,tags=["registration"])},
  "/counties":{"get":op("可报名的县市区（及所属市州）","200","County",array=True,security=None,tags=["registration"])},
  "/catalogue":{"get":op("本年度招生专业目录：某层次中按院校或专业（名称或代码）搜索，至多 50 条","200","CatalogueMatches",security=None,tags=["registration"],
     params=[query_param("level", s("string",enum=levels), required=True), query_param("q", s("string",maxLength=30), description="院校或专业的名称或代码中的字")])},
@@ -108,7 +111,8 @@ paths={
  "/staff/candidates/{id}/form/basic":{"patch":op("工作人员更正已确认考生的基本信息（须符合报名规则；留痕；省级接收上报后须先重新开放）","200","RegistrationForm",
     req="FormCorrection",security="staff",params=idp,tags=["staff"])},
  "/staff/candidates/{id}/phone":{"put":op("工作人员更正考生手机号码（留痕）","200","CandidateAccount",req="PhoneCorrection",security="staff",params=idp,tags=["staff"])},
- "/staff/exam-years/{year}":{"put":op("省级设置年度报名安排（成为当前年度）","200","ExamYearDocument",req="ExamYearDocument",security="staff",params=yearp,tags=["staff"])},
+ "/staff/exam-years/{year}":{"get":op("省级读取某年度的报名安排（年度设置编辑用）","200","ExamYearDocument",security="staff",params=yearp,tags=["staff"]),
+    "put":op("省级设置年度报名安排（成为当前年度）","200","ExamYearDocument",req="ExamYearDocument",security="staff",params=yearp,tags=["staff"])},
  "/staff/exam-years/{year}/catalogue":{"put":op("省级导入招生计划（CSV，全部或全不）","200","CatalogueImported",req="csv",security="staff",params=yearp,tags=["staff"])},
 }
 emit(document("报名服务 (Registration)", "/api/registration", "", paths, schemas))

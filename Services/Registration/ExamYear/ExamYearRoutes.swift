@@ -6,22 +6,30 @@ import ServiceRuntime
 
 /// The exam year as data, changed by the province without a release:
 /// - `PUT /staff/exam-years/{year}`: the year's document (calendar, fee, code lists, pledge), JSON;
+///   `GET` gives it back whole, for the console's editor;
 ///   it becomes the current year;
 /// - `PUT /staff/exam-years/{year}/catalogue`: the enrolment catalogue, CSV, all rows or none;
 /// - `GET /exam-year`: the current year as candidates' pages need it;
 /// - `GET /catalogue?level=…&q=…`: the current year's majors of a level, searched by institution
 ///   or major (name or code), for the candidates' choice pages;
-/// - `GET /counties`: the counties a candidate may register in, for the sign-up page.
+/// - `GET /counties`: the counties a candidate may register in, for the sign-up page;
+/// - `GET /code-tables`: the national code tables the form chooses from (民族, 政治面貌).
 struct ExamYearRoutes: Sendable {
     let access: AccessControl
     let years: ExamYearStore
 
     func add(to routes: ServiceRoutes) {
+        routes.staff.get("staff/exam-years/{year}", use: year)
         routes.staff.put("staff/exam-years/{year}", use: saveYear)
         routes.staff.put("staff/exam-years/{year}/catalogue", use: replaceCatalogue)
         routes.open.get("exam-year", use: current)
         routes.open.get("catalogue", use: search)
         routes.open.get("counties", use: counties)
+        routes.open.get("code-tables", use: codeTables)
+    }
+
+    @Sendable func codeTables(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<CodeTables> {
+        JSONOutput(try await years.codeTables())
     }
 
     @Sendable func counties(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<[County]> {
@@ -45,6 +53,14 @@ struct ExamYearRoutes: Sendable {
             .filter { $0.level == level && (words.isEmpty || [$0.institutionName, $0.institutionCode, $0.majorName, $0.majorCode].contains { $0.contains(words) }) }
             .sorted { ($0.institutionCode, $0.majorCode) < ($1.institutionCode, $1.majorCode) }
         return JSONOutput(CatalogueMatches(majors: Array(matches.prefix(50)), more: matches.count > 50))
+    }
+
+    @Sendable func year(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ExamYearDocument> {
+        _ = try await provinceAdministrator(request, context, action: "exam_year.read")
+        guard let document = try await years.document(year: try Self.year(context)) else {
+            throw APIError(.notFound, code: "exam_year.unknown", message: "该年度尚未设置")
+        }
+        return JSONOutput(document)
     }
 
     @Sendable func saveYear(_ request: Request, _ context: ExamRequestContext) async throws -> JSONOutput<ExamYearDocument> {

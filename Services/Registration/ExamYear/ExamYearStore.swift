@@ -25,6 +25,17 @@ public struct County: Codable, Sendable, Equatable {
     public var cityName: String
 }
 
+/// The reference code tables a candidate's form chooses from.
+public struct CodeTables: Codable, Sendable, Equatable {
+    public struct Entry: Codable, Sendable, Equatable {
+        public var code: String
+        public var name: String
+    }
+
+    public var ethnicGroups: [Entry]
+    public var politicalStatuses: [Entry]
+}
+
 /// The `exam_year` and `catalogue_major` tables. The current year's document is read on every
 /// form save, so it is cached for a few seconds: a province's change shows within that time.
 final class ExamYearStore: Sendable {
@@ -46,6 +57,15 @@ final class ExamYearStore: Sendable {
             let document = try ExamYearDocument.decoder.decode(ExamYearDocument.self, from: Data(text.utf8))
             cached.value = document
             return document
+        }
+        return nil
+    }
+
+    /// A year's whole document as the province saved it (the console's year editor), or nil.
+    func document(year: Int) async throws -> ExamYearDocument? {
+        let rows = try await postgres.query("SELECT document::text FROM exam_year WHERE year = \(year)", logger: logger)
+        for try await text in rows.decode(String.self) {
+            return try ExamYearDocument.decoder.decode(ExamYearDocument.self, from: Data(text.utf8))
         }
         return nil
     }
@@ -99,6 +119,17 @@ final class ExamYearStore: Sendable {
             WHERE c.kind = 'county' AND c.active ORDER BY c.id
             """, logger: logger
         ).decode((String, String, String).self).reduce(into: [County]()) { $0.append(County(id: $1.0, name: $1.1, cityName: $1.2)) }
+    }
+
+    /// The national code tables the form's selects offer (民族, 政治面貌), active entries in code order.
+    func codeTables() async throws -> CodeTables {
+        func table(_ query: PostgresQuery) async throws -> [CodeTables.Entry] {
+            try await postgres.query(query, logger: logger).decode((String, String).self)
+                .reduce(into: [CodeTables.Entry]()) { $0.append(CodeTables.Entry(code: $1.0, name: $1.1)) }
+        }
+        return CodeTables(
+            ethnicGroups: try await table("SELECT code, name FROM ethnic_group WHERE active ORDER BY code"),
+            politicalStatuses: try await table("SELECT code, name FROM political_status WHERE active ORDER BY code"))
     }
 
     func catalogueEntry(year: Int, institution: String, major: String, level: StudyLevel) async throws -> CatalogueEntry? {

@@ -1,17 +1,22 @@
 // The staff console (管理信息系统): one page, its views chosen by the address's #fragment, each
 // shown only to the roles it serves. Staff sign in at the Review service; the same session and
 // CSRF token work on every service's /staff routes.
-import { api, download, forgetToken, onSessionExpired, rememberToken } from '/shared/api.js';
+import { download, forgetToken, onSessionExpired, rememberToken } from '/shared/api.js';
 import { act, banner, clearErrors, field, h, values } from '/shared/dom.js';
 import { startRouter } from '/shared/router.js';
+import { slotsView } from './appointments.js';
+import { examSitesView, numberingView } from './arrangement.js';
+import { resultsView } from './documents.js';
+import { examYearView } from './examyear.js';
+import { show, staffCall } from './kit.js';
+import { reconciliationView, unpaidView } from './payments.js';
+import { bonusClaimsView, exemptionsView, permitReviewsView, reportsView } from './reviews.js';
 
-const app = document.getElementById('app');
 const nav = document.getElementById('nav');
 const documentTypes = [['resident_id', '居民身份证'], ['hmt_permit', '港澳台居民居住证'], ['overseas_chinese_passport', '华侨护照'], ['foreigner_residence_permit', '外国人永久居留身份证']];
 const levelNames = { high_school_to_bachelor: '高中起点升本科', high_school_to_associate: '高中起点升专科', associate_to_bachelor: '专科起点升本科' };
 const formNames = { part_time: '业余', correspondence: '函授', full_time: '脱产' };
 const statusNames = { registered: '已注册', submitted: '已提交', pending_city_review: '待市级审核', confirmed: '已确认', paid: '已缴费', exempt: '免试', invalid: '无效' };
-const staffCall = (method, path, body) => api(method, path, body, 'staff');
 let member = JSON.parse(sessionStorage.getItem('exam.staff') ?? 'null');
 
 onSessionExpired(() => {
@@ -21,22 +26,31 @@ onSessionExpired(() => {
   if (!location.hash.startsWith('#/login')) location.hash = '#/login?expired';
 });
 
-function show(title, ...content) {
-  document.title = `${title} - 成人高考管理信息系统`;
-  app.replaceChildren(h('h2', {}, title), ...content.filter(Boolean));
-  app.focus();
-}
+// Each member sees the work of their roles only (the services refuse the rest anyway).
+const menuEntries = [
+  ['#/desk', '现场确认', ['point_operator']],
+  ['#/slots', '预约时段', ['point_operator', 'county_officer']],
+  ['#/paper-forms', '纸质草表', ['point_operator']],
+  ['#/unpaid', '未缴费', ['point_operator', 'county_officer', 'city_officer', 'province_admin']],
+  ['#/points', '报名确认点', ['county_officer', 'city_officer', 'province_admin']],
+  ['#/permit-reviews', '持证审核', ['city_officer']],
+  ['#/exemptions', '免试审核', ['city_officer', 'province_admin']],
+  ['#/bonus-claims', '加分审核', ['city_officer']],
+  ['#/reports', '数据上报', ['county_officer', 'city_officer', 'province_admin']],
+  ['#/exam-sites', '考点', ['county_officer', 'city_officer', 'province_admin']],
+  ['#/numbering', '编排', ['province_admin']],
+  ['#/results', '成绩录取', ['province_admin']],
+  ['#/reconciliation', '对账', ['province_admin']],
+  ['#/exam-year', '年度设置', ['province_admin']],
+  ['#/applications', '账号审批', ['county_officer', 'city_officer', 'province_admin']],
+];
+const allowed = (key) => menuEntries.find(([path]) => path === key)?.[2].some((role) => member.roles.includes(role)) ?? true;
 
 function menu() {
   if (!member) { nav.replaceChildren(); return; }
-  const roles = new Set(member.roles);
-  nav.replaceChildren(...[
-    h('span', {}, `${member.name}（${member.nodeName ?? member.nodeID}）`),
-    roles.has('point_operator') ? h('a', { href: '#/desk' }, '现场确认') : null,
-    roles.has('point_operator') ? h('a', { href: '#/paper-forms' }, '纸质草表') : null,
-    ['county_officer', 'city_officer', 'province_admin'].some((r) => roles.has(r)) ? h('a', { href: '#/points' }, '报名确认点') : null,
-    ['county_officer', 'city_officer', 'province_admin'].some((r) => roles.has(r)) ? h('a', { href: '#/applications' }, '账号审批') : null,
-    h('button', { class: 'link', type: 'button', onclick: logout }, '退出登录')].filter(Boolean));
+  nav.replaceChildren(h('span', {}, `${member.name}（${member.nodeName ?? member.nodeID}）`),
+    ...menuEntries.filter(([path]) => allowed(path)).map(([path, label]) => h('a', { href: path, 'aria-current': location.hash.startsWith(path) ? 'page' : undefined }, label)),
+    h('button', { class: 'link', type: 'button', onclick: logout }, '退出登录'));
 }
 
 async function logout() {
@@ -154,9 +168,53 @@ function candidateCard(found, document) {
     download(await staffCall('GET', `/api/documents/staff/document-requests/${requested.requestID}/pdf`), '报名流程表.pdf');
   }));
   if (found.photoTaken) showPhoto().catch(() => {});
-  card.append(h('h3', {}, '采集相片'), preview, photoGroup, h('div', { class: 'actions' }, camera, capture), video,
-    h('div', { class: 'actions' }, confirm, flowForm));
+  card.append(...[h('h3', {}, '采集相片'), preview, photoGroup, h('div', { class: 'actions' }, camera, capture), video,
+    document.documentType !== 'resident_id' ? scansPart(found) : null, bonusPart(found),
+    h('div', { class: 'actions' }, confirm, flowForm)].filter(Boolean));
   return card;
+}
+
+// A permit holder's documents, scanned at the desk for the city's review.
+function scansPart(found) {
+  const chooser = field({ name: 'image', label: '证件扫描件（JPEG、PNG 或 BMP）', type: 'file' });
+  const input = chooser.querySelector('input');
+  input.removeAttribute('data-field');
+  input.setAttribute('accept', 'image/jpeg,image/png,image/bmp');
+  const state = h('p', { id: 'scan-state', 'aria-live': 'polite' }, '港澳台、外籍证件须上传扫描件，由市级审核。');
+  const part = h('div', { 'data-group': 'image' }, h('h3', {}, '证件扫描件'), chooser, h('p', { class: 'error', role: 'alert' }), state);
+  let count = 0;
+  input.addEventListener('change', () => {
+    const file = input.files[0];
+    if (file) act(input, part, async () => {
+      await staffCall('POST', `/api/confirmation/staff/candidates/${found.candidateID}/document-scans`, file);
+      state.textContent = `已上传 ${++count} 份扫描件`;
+      input.value = '';
+    });
+  });
+  return part;
+}
+
+// Bonus-point claims (照顾加分) recorded with their evidence; only the highest one counts.
+function bonusPart(found) {
+  const list = h('div', { id: 'bonus-claims' });
+  const draw = (bonus) => list.replaceChildren(bonus.claims.length
+    ? h('ul', {}, bonus.claims.map((c) => h('li', {}, `${c.policyName}（${c.points} 分）：${c.evidence}${c.policyCode === bonus.countedPolicyCode ? '，计入' : ''}`)))
+    : h('p', { class: 'muted' }, '未登记照顾加分。'));
+  const form = h('form', { novalidate: true, id: 'bonus-form' }, h('div', { class: 'grid' },
+    field({ name: 'policyCode', label: '照顾加分政策', options: [] }), field({ name: 'evidence', label: '证明材料', hint: '如：退役证编号' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary' }, '登记加分')));
+  staffCall('GET', '/api/registration/exam-year').then((year) => {
+    form.querySelector('select').append(...(year.codeLists.bonusPolicies ?? []).map((p) => h('option', { value: p.code }, `${p.name}（${p.points ?? 0} 分）`)));
+  }).catch(() => {});
+  staffCall('GET', `/api/confirmation/staff/candidates/${found.candidateID}/bonus-claims`).then(draw).catch(() => {});
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await act(form.querySelector('button'), form, async () => {
+      draw(await staffCall('POST', `/api/confirmation/staff/candidates/${found.candidateID}/bonus-claims`, { policyCode: '', evidence: '', ...values(form) }));
+      clearErrors(form);
+    });
+  });
+  return h('div', {}, h('h3', {}, '照顾加分'), list, form);
 }
 
 // Confirmation points (报名确认点): a county proposes, its city reviews, the province approves
@@ -329,9 +387,17 @@ async function applicationsView() {
       : h('p', {}, '没有待审批的申请。')));
 }
 
+// Each view draws its menu first; a view outside the member's roles is not offered.
+const withMenu = (view) => () => { menu(); return view(member); };
 const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/apply': applyView, '#/home': homeView, '#/desk': deskView,
-  '#/points': pointsView, '#/paper-forms': paperFormsView, '#/applications': applicationsView };
+  '#/points': pointsView, '#/paper-forms': paperFormsView, '#/applications': applicationsView,
+  '#/slots': withMenu(slotsView), '#/unpaid': withMenu(unpaidView), '#/reconciliation': withMenu(reconciliationView),
+  '#/permit-reviews': withMenu(permitReviewsView), '#/exemptions': withMenu(exemptionsView), '#/bonus-claims': withMenu(bonusClaimsView),
+  '#/reports': withMenu(reportsView), '#/exam-sites': withMenu(examSitesView), '#/numbering': withMenu(numberingView),
+  '#/results': withMenu(resultsView), '#/exam-year': withMenu(examYearView) };
 
 const route = startRouter(views,
-  (key) => !member && key !== '#/login' && key !== '#/apply' ? '#/login' : key ? null : member.roles.includes('point_operator') ? '#/desk' : '#/home',
+  (key) => !member && key !== '#/login' && key !== '#/apply' ? '#/login'
+    : !key ? (member.roles.includes('point_operator') ? '#/desk' : '#/home')
+    : member && !allowed(key) ? '#/home' : null,
   (error) => show('出错了', banner(error.message, 'error')));

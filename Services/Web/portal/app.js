@@ -45,7 +45,7 @@ async function loginView(expired) {
     field({ name: 'documentType', label: '证件类型', options: documentTypes, value: 'resident_id' }),
     field({ name: 'documentNumber', label: '证件号码', required: true, autocomplete: 'username' }),
     field({ name: 'password', label: '密码', type: 'password', required: true, autocomplete: 'current-password' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '登录'), h('a', { href: '#/signup' }, '注册新账号')));
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '登录'), h('a', { href: '#/signup' }, '注册新账号'), h('a', { href: '#/reset' }, '忘记密码')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     await act(form.querySelector('button'), form, async () => {
@@ -87,6 +87,43 @@ async function signupView() {
   show('注册账号', h('section', { class: 'card' }, form));
 }
 
+// A forgotten password: a code sent by SMS to the phone the account registered, then a new one.
+function resetView() {
+  menu(false);
+  const request = h('form', { novalidate: true, id: 'reset-request' },
+    h('div', { class: 'grid' },
+      field({ name: 'documentType', label: '证件类型', options: documentTypes, value: 'resident_id', required: true }),
+      field({ name: 'documentNumber', label: '证件号码', required: true, autocomplete: 'username' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '发送验证码到注册手机')));
+  const reset = h('form', { novalidate: true, id: 'reset-form', hidden: true },
+    h('div', { class: 'grid' },
+      field({ name: 'code', label: '短信验证码', required: true, inputmode: 'numeric' }),
+      field({ name: 'newPassword', label: '新密码', type: 'password', required: true, autocomplete: 'new-password', hint: '至少 8 位，含字母和数字' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, '重设密码')));
+  request.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await act(request.querySelector('button'), request, async () => {
+      const sent = await api('POST', '/api/registration/password-reset/code', values(request));
+      clearErrors(request);
+      request.prepend(banner(sent.message, 'ok'));
+      reset.hidden = false;
+      reset.querySelector('input').focus();
+    });
+  });
+  reset.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await act(reset.querySelector('button'), reset, async () => {
+      await api('POST', '/api/registration/password-reset', { ...values(request), ...values(reset) });
+      clearErrors(reset);
+      const done = banner('密码已重设，请用新密码登录。', 'ok');
+      done.id = 'reset-done';
+      reset.replaceChildren(done, h('a', { href: '#/login' }, '去登录'));
+      done.focus();
+    });
+  });
+  show('重设密码', h('section', { class: 'card' }, request, reset));
+}
+
 // ---- where the candidate stands
 
 async function statusView() {
@@ -97,6 +134,7 @@ async function statusView() {
   if (['registered', 'submitted'].includes(status.status)) actions.append(h('a', { href: '#/form' }, '填写或修改报名信息'));
   if (status.status === 'submitted') actions.append(h('a', { href: '#/appointment' }, '预约现场确认时段'));
   if (status.status === 'confirmed') actions.append(h('a', { href: '#/pay' }, '网上缴费'));
+  if (['submitted', 'pending_city_review', 'confirmed', 'paid'].includes(status.status)) actions.append(h('a', { href: '#/exemption' }, '免试入学申请'));
   if (status.status === 'paid') {
     const button = h('button', { type: 'button' }, '下载准考证');
     button.addEventListener('click', () => act(button, app, async () => download(await api('GET', '/api/documents/admission-ticket.pdf'), '准考证.pdf')));
@@ -115,8 +153,9 @@ async function statusView() {
 
 async function formView() {
   menu(true);
-  const [year, saved, pledge] = await Promise.all([
-    api('GET', '/api/registration/exam-year'), api('GET', '/api/registration/registration'), api('GET', '/api/registration/pledge')]);
+  const [year, saved, pledge, tables] = await Promise.all([
+    api('GET', '/api/registration/exam-year'), api('GET', '/api/registration/registration'), api('GET', '/api/registration/pledge'),
+    api('GET', '/api/registration/code-tables')]);
   const unsaved = JSON.parse(sessionStorage.getItem(unsavedKey) ?? 'null');
   const given = { ...flatten(saved.form), ...(unsaved ?? {}) };
   const codes = (list) => (list ?? []).map((c) => [c.code, c.name]);
@@ -137,8 +176,8 @@ async function formView() {
     h('fieldset', {}, h('legend', {}, '一、基本信息'), h('div', { class: 'grid' },
       text('basic.gender', '性别', { options: [['male', '男'], ['female', '女']], required: true }),
       text('basic.birthDate', '出生日期', { type: 'date', required: true }),
-      text('basic.ethnicGroup', '民族代码', { required: true, hint: '两位数字，如 01 汉族', inputmode: 'numeric', maxlength: 2 }),
-      text('basic.politicalStatus', '政治面貌代码', { required: true, hint: '两位数字，如 13 群众', inputmode: 'numeric', maxlength: 2 }))),
+      text('basic.ethnicGroup', '民族', { options: codes(tables.ethnicGroups), required: true }),
+      text('basic.politicalStatus', '政治面貌', { options: codes(tables.politicalStatuses), required: true }))),
     h('fieldset', {}, h('legend', {}, '二、学历与职业'), h('div', { class: 'grid' },
       text('basic.educationLevel', '文化程度', { options: codes(lists.educationLevels), required: true }),
       text('basic.graduatedFrom', '毕业学校', { required: true }),
@@ -283,10 +322,38 @@ async function paidView() {
   }
 }
 
+// ---- exemption from the examination (免试入学), applied for after submitting
+
+const exemptionStatus = { applied: '已申请，待市级初审', city_passed: '市级初审通过，待省级审定', city_refused: '市级初审不通过', approved: '已批准免试入学', refused: '省级不批准' };
+
+async function exemptionView() {
+  menu(true);
+  const [year, applied] = await Promise.all([api('GET', '/api/registration/exam-year'),
+    api('GET', '/api/review/exemption').catch((error) => { if (error.status === 404) return null; throw error; })]);
+  const categories = year.codeLists.exemptionCategories ?? [];
+  const form = h('form', { novalidate: true, id: 'exemption-form' },
+    field({ name: 'categoryCode', label: '免试类别', options: categories.map((c) => [c.code, c.name]), value: applied?.categoryCode ?? '', required: true }),
+    h('ul', { class: 'hint' }, categories.map((c) => h('li', {}, `${c.name}：须携带 ${c.evidence ?? '证明材料'}`))),
+    field({ name: 'reason', label: '申请理由', type: 'textarea', value: applied?.reason ?? '', required: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, applied ? '修改申请' : '提交申请')));
+  const state = h('p', { id: 'exemption-state' }, applied
+    ? `${exemptionStatus[applied.status] ?? applied.statusName}${applied.refusalReason ? `（${applied.refusalReason}）` : ''}` : '尚未申请。');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await act(form.querySelector('button'), form, async () => {
+      const saved = await api('PUT', '/api/review/exemption', { categoryCode: '', reason: '', ...values(form) });
+      clearErrors(form);
+      state.textContent = exemptionStatus[saved.status] ?? saved.statusName;
+      form.prepend(banner('免试入学申请已保存。', 'ok'));
+    });
+  });
+  show('免试入学申请', h('section', { class: 'card' }, h('p', {}, '当前：', state), applied && applied.status !== 'applied' ? null : form));
+}
+
 // ---- the router
 
 const views = { '#/login': () => loginView(location.hash.includes('expired')), '#/signup': signupView, '#/status': statusView, '#/form': formView,
-  '#/appointment': appointmentView, '#/pay': payView, '#/paid': paidView };
+  '#/appointment': appointmentView, '#/pay': payView, '#/paid': paidView, '#/reset': resetView, '#/exemption': exemptionView };
 
 const route = startRouter(views,
   (key) => key ? null : sessionStorage.getItem('exam.csrf.candidate') ? '#/status' : '#/login',

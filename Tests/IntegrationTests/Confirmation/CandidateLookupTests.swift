@@ -34,13 +34,16 @@ import Testing
         }
     }
 
-    @Test func thePagesReadTheCountiesAndSearchTheCatalogueOfALevel() async throws {
+    @Test func thePagesReadTheCountiesAndCodeTablesAndSearchTheCatalogueOfALevel() async throws {
         try await AccessFixture.with { fixture in
             try await ExamYearSetup.shared.ensure(fixture)
             var anyone = Browser()
             let listed = try await fixture.send(.get, "/counties", as: &anyone)
             let counties = (try? JSONSerialization.jsonObject(with: Data(listed.body.readableBytesView))) as? [[String: Any]] ?? []
             #expect(counties.contains { $0["id"] as? String == "430102" && $0["cityName"] as? String == "长沙市" }, "\(counties.prefix(3))")
+            let tables = try await fixture.send(.get, "/code-tables", as: &anyone)
+            #expect((tables.json["ethnicGroups"] as? [[String: Any]])?.first { $0["code"] as? String == "01" }?["name"] as? String == "汉族", "\(tables.text.prefix(200))")
+            #expect((tables.json["politicalStatuses"] as? [[String: Any]])?.contains { $0["code"] as? String == "13" } == true)
             let bachelor = try await fixture.send(.get, "/catalogue?level=high_school_to_bachelor&q=汉语", as: &anyone)
             let majors = (bachelor.json["majors"] as? [[String: Any]]) ?? []
             #expect(majors.map { $0["majorCode"] as? String } == ["A01"] && bachelor.json["more"] as? Bool == false, "\(bachelor.text)")
