@@ -17,8 +17,11 @@ PASSWORD = "Browser#Test2026"
 os.makedirs(OUTPUT, exist_ok=True)
 
 
-def chrome(width=1280):
+def chrome(width=1280, downloads=None):
+    """Chromium at `width` px; what it downloads goes to `downloads` (a folder under the output)."""
     options = webdriver.ChromeOptions()
+    if downloads:
+        options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
     options.binary_location = "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                      f"--window-size={width},900", "--lang=zh-CN"):
@@ -26,6 +29,27 @@ def chrome(width=1280):
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
     return driver
+
+
+def downloads(name):
+    """An empty folder for one browser's downloads."""
+    import shutil
+    folder = os.path.join(OUTPUT, "downloads", name)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return folder
+
+
+def downloaded(folder, name, timeout=30):
+    """The bytes of `name` once the browser has finished saving it into `folder`."""
+    import time
+    path = os.path.join(folder, name)
+    for _ in range(timeout * 5):
+        if os.path.exists(path) and not os.path.exists(path + ".crdownload"):
+            with open(path, "rb") as file:
+                return file.read()
+        time.sleep(0.2)
+    raise AssertionError(f"{name} was not downloaded: {os.listdir(folder)}")
 
 
 def wait_for(driver, css, timeout=20):

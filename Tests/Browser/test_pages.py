@@ -6,7 +6,7 @@ import unittest
 
 from selenium.webdriver.common.by import By
 
-from browser import (GATEWAY, PASSWORD, Page, chrome, click, console_sign_in, fill, first_load_bytes, id_number, photo_file, province, staff, tomorrow, wait_for,
+from browser import (GATEWAY, PASSWORD, Page, chrome, click, console_sign_in, downloaded, downloads, fill, first_load_bytes, id_number, photo_file, province, staff, tomorrow, wait_for,
                      wait_text)
 
 MARKUP = '<img src=x onerror="document.title=1">长沙市芙蓉区五一大道 1 号'
@@ -15,8 +15,9 @@ MARKUP = '<img src=x onerror="document.title=1">长沙市芙蓉区五一大道 1
 class CandidateJourney(unittest.TestCase):
     def setUp(self):
         self.page = Page(self)
-        self.candidate = chrome()
-        self.console = chrome()
+        self.candidate_files, self.console_files = downloads("candidate"), downloads("console")
+        self.candidate = chrome(downloads=self.candidate_files)
+        self.console = chrome(downloads=self.console_files)
 
     def tearDown(self):
         self.candidate.quit()
@@ -130,14 +131,18 @@ class CandidateJourney(unittest.TestCase):
         wait_for(console, '#bonus-form [aria-invalid="true"]')
         from selenium.webdriver.support.ui import Select
         Select(console.find_element(By.CSS_SELECTOR, '#bonus-form [data-field="policyCode"]')).select_by_value("B01")
-        fill(console, "evidence", "侨眷证明 <b>001</b>")
+        evidence = f"侨眷证明 <b>{number[-6:]}</b>"
+        fill(console, "evidence", evidence)
         console.find_element(By.CSS_SELECTOR, "#bonus-form button").click()
-        wait_text(console, "#bonus-claims li", "侨眷证明 <b>001</b>")
+        wait_text(console, "#bonus-claims li", evidence)
         self.page.check(console, "console-candidate")
         console.find_element(By.CSS_SELECTOR, "#confirm-candidate").click()
         confirmed = wait_text(console, "#desk-candidate .banner.ok", "考生号").text
         candidate_number = confirmed.split("考生号")[1].strip()
         self.page.check(console, "console-confirmed")
+        # The flow form printed at the desk (drawn now if the worker has not reached it).
+        console.find_element(By.CSS_SELECTOR, "#print-flow-form").click()
+        self.assertTrue(downloaded(self.console_files, "报名流程表.pdf").startswith(b"%PDF"))
 
         # Not paid yet: the point records why, on its unpaid list.
         click(console, 'nav a[href="#/unpaid"]')
@@ -148,6 +153,18 @@ class CandidateJourney(unittest.TestCase):
         console.find_element(By.CSS_SELECTOR, f"{row} button").click()
         wait_text(console, f"{row} button", "已保存")
         self.page.check(console, "console-unpaid")
+
+        # The city reviews the claim: refusing needs a reason; accepted, it leaves the open list.
+        click(console, "nav button.link")
+        city = staff(admin, "430100", "city_officer")
+        console_sign_in(console, city, "#/bonus-claims")
+        claim = f'//table[@id="bonus-claims"]//tr[td[5][normalize-space()="{evidence}"]]'
+        wait_for_xpath(console, claim + '//button[contains(@class, "secondary")]').click()
+        wait_for_xpath(console, claim + '//*[@aria-invalid="true"]')
+        self.page.check(console, "console-bonus-claims-refused")
+        console.find_element(By.XPATH, claim + '//button[contains(@class, "approve")]').click()
+        from selenium.webdriver.support.ui import WebDriverWait
+        WebDriverWait(console, 20).until(lambda d: not d.find_elements(By.XPATH, claim))
 
         # The candidate pays through the simulator and comes back to the result as it arrives.
         driver.get(GATEWAY + "/#/status")
@@ -161,6 +178,9 @@ class CandidateJourney(unittest.TestCase):
         self.page.check(driver, "portal-paid")
         driver.get(GATEWAY + "/#/status")
         wait_text(driver, "#status-name", "报名有效")
+        # The candidate keeps the same flow form from the portal.
+        driver.find_element(By.CSS_SELECTOR, "#download-flow-form").click()
+        self.assertEqual(downloaded(self.candidate_files, "报名流程表.pdf"), downloaded(self.console_files, "报名流程表.pdf"))
         self.assertEqual(driver.find_elements(By.CSS_SELECTOR, 'img[src="x"]'), [])
 
     def page_wait_enabled(self, element, timeout=20):

@@ -47,6 +47,7 @@ paths={
  "/admission-ticket.pdf":{"get":pdf("考生下载本人准考证（发布后）",security="candidate",tags=tag("admission tickets"))},
  "/staff/candidates/{id}/admission-ticket.pdf":{"get":pdf("确认点为本点考生打印准考证（留痕）",idp,tags=tag("admission tickets"))},
  "/staff/admission-tickets/progress":{"get":op("省级查看全省准考证生成进度","200","TicketProgress",security="staff",tags=tag("admission tickets"))},
+ "/flow-form.pdf":{"get":pdf("考生下载本人的报名流程表（确认点现场确认时生成的最新一份）",security="candidate",tags=tag("flow forms"))},
  "/staff/document-requests/{id}/pdf":{"get":pdf("打印报名流程表（确认点请求的；尚未生成则即时生成）",uuidp,tags=tag("flow forms"))},
  "/staff/exam-sites/{id}/pack":{"post":{**op("县市区生成考点材料（门贴、桌贴、签到表、汇总），排队由各后台进程分担","202","SitePack",security="staff",
     params=[path_param("id", s("string",maxLength=40))],tags=tag("site packs"),extra={"200":resp("200","SitePack")})}},

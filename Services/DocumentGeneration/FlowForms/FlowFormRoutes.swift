@@ -6,7 +6,8 @@ import PostgresNIO
 import ServiceRuntime
 
 /// A flow form's file: `GET /staff/document-requests/{id}/pdf` for staff covering the candidate's
-/// point (audited); made now if the worker has not reached the request yet.
+/// point (audited); `GET /flow-form.pdf` for the candidate, the one their point requested last.
+/// Either is made now if the worker has not reached the request yet.
 struct FlowFormRoutes: Sendable {
     let access: AccessControl
     let postgres: PostgresClient
@@ -16,6 +17,25 @@ struct FlowFormRoutes: Sendable {
 
     func add(to routes: ServiceRoutes) {
         routes.staff.get("staff/document-requests/{id}/pdf", use: download)
+        routes.candidate.get("flow-form.pdf", use: own)
+    }
+
+    @Sendable func own(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
+        let candidateID = try context.candidate.accountID
+        let latest = try await postgres.query(
+            """
+            SELECT id FROM document_request WHERE candidate_id = \(candidateID) AND kind = 'registration_flow_form'
+            ORDER BY requested_at DESC LIMIT 1
+            """, logger: logger
+        ).decode(UUID.self).first { _ in true }
+        guard let latest else {
+            throw APIError(.notFound, code: "flow_form.none", message: "报名流程表在确认点现场确认时打印；确认点尚未为您生成")
+        }
+        let file = try await postgres.withTransaction(logger: logger) { connection in
+            try await maker.make(request: latest, candidateID: candidateID, on: connection, logger: logger)
+        }
+        guard let file else { throw APIError.notFound }
+        return StoredFileResponse.pdf(try files.read(file), filename: "flow-form.pdf")
     }
 
     @Sendable func download(_ request: Request, _ context: ExamRequestContext) async throws -> Response {

@@ -11,6 +11,8 @@ const app = document.getElementById('app');
 export function show(title, ...content) {
   document.title = `${title} - 成人高考管理信息系统`;
   app.replaceChildren(h('h2', {}, title), ...content.filter(Boolean));
+  // Which view drew the page (the tests wait for it; a view loads before it draws).
+  app.dataset.view = location.hash.split('?')[0];
   app.focus();
 }
 

@@ -135,6 +135,11 @@ async function statusView() {
   if (status.status === 'submitted') actions.append(h('a', { href: '#/appointment' }, '预约现场确认时段'));
   if (status.status === 'confirmed') actions.append(h('a', { href: '#/pay' }, '网上缴费'));
   if (['submitted', 'pending_city_review', 'confirmed', 'paid'].includes(status.status)) actions.append(h('a', { href: '#/exemption' }, '免试入学申请'));
+  if (['confirmed', 'paid'].includes(status.status)) {
+    const flowForm = h('button', { type: 'button', class: 'secondary', id: 'download-flow-form' }, '下载报名流程表');
+    flowForm.addEventListener('click', () => act(flowForm, app, async () => download(await api('GET', '/api/documents/flow-form.pdf'), '报名流程表.pdf')));
+    actions.append(flowForm);
+  }
   if (status.status === 'paid') {
     const button = h('button', { type: 'button' }, '下载准考证');
     button.addEventListener('click', () => act(button, app, async () => download(await api('GET', '/api/documents/admission-ticket.pdf'), '准考证.pdf')));

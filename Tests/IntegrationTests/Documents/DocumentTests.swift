@@ -208,9 +208,13 @@ extension WorkerQueueSuites {
     @Test func aFlowFormIsDrawnForThePointsRequestAndLayoutsAreTheYears() async throws {
         try await ReviewStack.with { fixture, settings in
             var (_, province) = try await fixture.signedInProvinceAdministrator()
-            let (candidate, _) = try await PaymentTests.confirmedCandidate(fixture, province: &province)
+            let confirmed = try await PaymentTests.confirmedCandidate(fixture, province: &province)
+            let candidate = confirmed.0
+            var candidateBrowser = confirmed.1
             var (_, county) = try await fixture.signedInStaff(at: "430102", roles: ["county_officer"], approvedBy: &province)
             var (_, otherCounty) = try await fixture.signedInStaff(at: "430103", roles: ["county_officer"], approvedBy: &province)
+            var stranger = try await fixture.signedInCandidate(county: "430102").1
+            #expect(try await fixture.send(.get, "/flow-form.pdf", as: &stranger).errorCode == "flow_form.none")
             let requested = try await fixture.send(.post, "/staff/candidates/\(candidate.id)/flow-form", as: &county)
             let id = try #require(requested.json["requestID"] as? String, "\(requested.text)")
             #expect(try await fixture.send(.get, "/staff/document-requests/\(id)", as: &county).json["status"] as? String == "queued")
@@ -228,8 +232,10 @@ extension WorkerQueueSuites {
                 #expect(pdf.shows(expected), "\(expected) in \(pdf.text)")
             }
             #expect(pdf.isA4 && pdf.images == 1 && pdf.fonts.allSatisfy(\.embedded), "\(pdf.pageSize) \(pdf.images) \(pdf.fonts)")
-            // Asked for again by staff, it is served, not drawn again.
+            // Asked for again by staff, or by the candidate from the portal, it is served, not drawn again.
             _ = try await fixture.send(.get, "/staff/document-requests/\(id)/pdf", as: &county)
+            let own = try await fixture.send(.get, "/flow-form.pdf", as: &candidateBrowser)
+            #expect(own.status == .ok && Array(buffer: own.body) == Array(buffer: form.body))
             #expect(try await ReviewStack.count("SELECT count(*)::int FROM stored_document WHERE kind = 'registration_flow_form'", fixture) == 1)
             try await ArrangementStack.stop(worker)
 
