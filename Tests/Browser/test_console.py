@@ -234,3 +234,81 @@ class CandidatePages(unittest.TestCase):
         fill(driver, "password", "Changed#2026x")
         driver.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
         wait_for(driver, "#status-name")
+
+
+def scan_file():
+    """An 800x500 PNG, as the point's scanner would give for a permit."""
+    from PIL import Image
+    image = Image.new("RGB", (800, 500), (235, 235, 225))
+    image.putdata([((x // 4) % 256, 200, (y // 2) % 256) for y in range(500) for x in range(800)])
+    path = os.path.join(OUTPUT, "permit-scan.png")
+    image.save(path, "PNG")
+    return path
+
+
+def submitted_permit_holder():
+    """A holder of a Hong Kong/Macao/Taiwan residence permit who signed up and submitted, through the
+    APIs as the portal does; their document number."""
+    number = "H" + str(random.randrange(10_000_000, 100_000_000))
+    candidate = Staff()
+    candidate.call("POST", "/api/registration/accounts", {"documentType": "hmt_permit", "documentNumber": number, "name": "陈家明", "phone": "13712345678",
+                                                          "countyID": "430102", "password": PASSWORD}, expect=(201,))
+    candidate.csrf = candidate.call("POST", "/api/registration/session", {"documentType": "hmt_permit", "documentNumber": number, "password": PASSWORD})["csrfToken"]
+    year = candidate.call("GET", "/api/registration/exam-year")["year"]
+    candidate.call("POST", "/api/registration/registration/pledge", {"version": f"{year}-1"})
+    candidate.call("POST", "/api/registration/registration/submit", {
+        "basic": {"gender": "male", "ethnicGroup": "01", "birthDate": "1995-03-08", "politicalStatus": "13", "educationLevel": "1", "foreignLanguage": "1",
+                  "candidateCharacteristic": "0", "enrolmentCategory": "1", "graduationDate": "2015-06-30", "graduatedFrom": "香港培正中学",
+                  "occupationCategory": "2", "phone": "13712345678", "postalAddress": "长沙市芙蓉区五一大道 1 号", "postcode": "410011", "householdCity": "430100"},
+        "choices": [{"level": "high_school_to_bachelor", "subjectCategory": "文", "studyForm": "part_time", "institutionCode": "10538", "majorCode": "A01"}],
+        "confirmationPointID": "TP430102A"})
+    return number
+
+
+class PermitReview(unittest.TestCase):
+    """A permit holder at the desk: the scan and the operator's notes go to the city, which
+    confirms in the console and the candidate gets a number."""
+
+    def setUp(self):
+        self.page = Page(self)
+        self.driver = chrome()
+
+    def tearDown(self):
+        self.driver.quit()
+
+    def test_the_desk_refers_a_permit_holder_and_the_city_confirms(self):
+        from browser import photo_file
+        admin, _ = province()
+        operator = staff(admin, "TP430102A", "point_operator")
+        city = staff(admin, "430100", "city_officer")
+        number = submitted_permit_holder()
+        driver = self.driver
+        console_sign_in(driver, operator, "#/desk")
+        fill(driver, "documentType", "hmt_permit")
+        fill(driver, "documentNumber", number)
+        driver.find_element(By.CSS_SELECTOR, "#find-candidate").click()
+        wait_text(driver, "#desk-candidate h3", "陈家明")
+        driver.find_element(By.CSS_SELECTOR, '#desk-candidate [data-group="image"] input[type="file"]').send_keys(photo_file())
+        wait_text(driver, "#photo-state", "相片已采集")
+        # Without a scan, then without notes: refused, each said where it belongs.
+        driver.find_element(By.CSS_SELECTOR, "#confirm-candidate").click()
+        wait_text(driver, "#desk-candidate .banner.error", "扫描件")
+        scans = driver.find_elements(By.CSS_SELECTOR, '#desk-candidate [data-group="image"] input[type="file"]')[1]
+        scans.send_keys(scan_file())
+        wait_text(driver, "#scan-state", "已上传 1 份")
+        driver.find_element(By.CSS_SELECTOR, "#confirm-candidate").click()
+        wait_for(driver, '#desk-candidate [data-field="notes"][aria-invalid="true"]')
+        fill(driver, "notes", "港澳居民来往内地通行证原件已核验，复印件已留存")
+        driver.find_element(By.CSS_SELECTOR, "#confirm-candidate").click()
+        wait_text(driver, "#desk-candidate .banner.ok", "已提交市级审核")
+        self.page.check(driver, "console-permit-referred")
+        click(driver, "nav button.link")
+
+        console_sign_in(driver, city, "#/permit-reviews")
+        row = wait_xpath(driver, f'//table[@id="permit-reviews"]//tr[td[4][contains(., "复印件已留存")]]')
+        self.assertIn("港澳台居民居住证", row.text)
+        self.assertIn("1 份", row.text)
+        candidate_id = row.get_attribute("data-candidate")
+        self.page.check(driver, "console-permit-reviews")
+        row.find_element(By.CSS_SELECTOR, "button.approve").click()
+        WebDriverWait(driver, 20).until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'#permit-reviews tr[data-candidate="{candidate_id}"]'))

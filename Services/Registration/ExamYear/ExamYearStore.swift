@@ -70,10 +70,15 @@ final class ExamYearStore: Sendable {
         return nil
     }
 
+    private static let saveLock: Int64 = 0x6578_616D_5945  // "examYE"
+
     /// Stores a year's document and makes it the current year.
     func save(_ document: ExamYearDocument, by staffID: Int64) async throws {
         let text = String(decoding: try ExamYearDocument.encoder.encode(document), as: UTF8.self)
         try await postgres.withTransaction(logger: logger) { connection in
+            // One save at a time: two at once (two officers, or a first save racing itself) would
+            // both insert a current year, and the one-current index would refuse the second (a 500).
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.saveLock))", logger: logger)
             try await connection.query("UPDATE exam_year SET current = false WHERE current AND year <> \(document.year)", logger: logger)
             try await connection.query(
                 """

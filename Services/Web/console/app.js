@@ -158,7 +158,9 @@ function candidateCard(found, document) {
   }));
   const confirm = h('button', { type: 'button', id: 'confirm-candidate' }, '确认报名信息');
   confirm.addEventListener('click', () => act(confirm, card, async () => {
-    const confirmed = await staffCall('POST', '/api/confirmation/staff/confirmations', document);
+    // A permit holder's confirmation carries the operator's notes for the city's review.
+    const notes = card.querySelector('[data-field="notes"]')?.value.trim();
+    const confirmed = await staffCall('POST', '/api/confirmation/staff/confirmations', notes ? { ...document, notes } : document);
     card.querySelector('#candidate-status').textContent = statusNames[confirmed.status] ?? confirmed.status;
     card.prepend(banner(confirmed.candidateNumber ? `已确认，考生号 ${confirmed.candidateNumber}` : '已提交市级审核', 'ok'));
   }));
@@ -181,7 +183,8 @@ function scansPart(found) {
   input.removeAttribute('data-field');
   input.setAttribute('accept', 'image/jpeg,image/png,image/bmp');
   const state = h('p', { id: 'scan-state', 'aria-live': 'polite' }, '港澳台、外籍证件须上传扫描件，由市级审核。');
-  const part = h('div', { 'data-group': 'image' }, h('h3', {}, '证件扫描件'), chooser, h('p', { class: 'error', role: 'alert' }), state);
+  const part = h('div', {}, h('h3', {}, '证件审核'), h('div', { 'data-group': 'image' }, chooser, h('p', { class: 'error', role: 'alert' })), state,
+    field({ name: 'notes', label: '资格审核意见（供市级审核）', type: 'textarea', hint: '如：港澳居民来往内地通行证原件已核验，复印件已留存' }));
   let count = 0;
   input.addEventListener('change', () => {
     const file = input.files[0];
