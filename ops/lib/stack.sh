@@ -11,11 +11,15 @@ if [ "${EXAM_STACK:-run}" = test ]; then
   : "${POSTGRES_PORT:=25432}" "${REDIS_PORT:=26379}" "${AMQP_PORT:=25673}"
   : "${AMQP_DIST_PORT:=25674}" "${ERL_EPMD_PORT:=24369}" "${GATEWAY_PORT:=28080}" "${SERVICE_PORT_BASE:=28100}"
   : "${PAYMENT_SIMULATOR_PORT:=28110}"
+  : "${PROMETHEUS_PORT:=29090}" "${POSTGRES_EXPORTER_PORT:=29187}" "${REDIS_EXPORTER_PORT:=29121}" "${NODE_EXPORTER_PORT:=29100}"
+  : "${RABBITMQ_METRICS_PORT:=25692}"
 else
   : "${STACK_DIR:=$REPO_DIR/.run}"
   : "${POSTGRES_PORT:=15432}" "${REDIS_PORT:=16379}" "${AMQP_PORT:=15673}"
   : "${AMQP_DIST_PORT:=15674}" "${ERL_EPMD_PORT:=14369}" "${GATEWAY_PORT:=8080}" "${SERVICE_PORT_BASE:=8100}"
   : "${PAYMENT_SIMULATOR_PORT:=8110}"
+  : "${PROMETHEUS_PORT:=9090}" "${POSTGRES_EXPORTER_PORT:=9187}" "${REDIS_EXPORTER_PORT:=9121}" "${NODE_EXPORTER_PORT:=9100}"
+  : "${RABBITMQ_METRICS_PORT:=15692}"
 fi
 # Where candidates pay and orders are queried: the simulator unless a real provider is set.
 : "${PAYMENT_PROVIDER_URL:=http://127.0.0.1:$PAYMENT_SIMULATOR_PORT}"
@@ -119,7 +123,7 @@ stop_pidfile() { # PIDFILE WHAT: TERM, wait, then KILL what did not stop
 # need_packages [EXTRA ...]: what the stack needs from Debian, and what a caller adds (ops/test: the browser).
 need_packages() {
   local missing=() p
-  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-cjk poppler-utils curl python3 python3-venv python3-cryptography wrk iproute2 "$@"; do
+  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-cjk poppler-utils prometheus prometheus-postgres-exporter prometheus-redis-exporter prometheus-node-exporter curl python3 python3-venv python3-cryptography wrk iproute2 "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -243,7 +247,11 @@ disk_free_limit.absolute = 100MB
 log.file.level = warning
 CONF
   fi
-  [ -f "$base/enabled_plugins" ] || echo '[].' >"$base/enabled_plugins"
+  # RabbitMQ's own Prometheus endpoint, per queue (depth, consumers), on loopback; added to the
+  # files of stacks made before it.
+  grep -q '^prometheus.tcp.port' "$base/rabbitmq.conf" || printf 'prometheus.tcp.ip = 127.0.0.1\nprometheus.tcp.port = %s\nprometheus.return_per_object_metrics = true\n' \
+    "$RABBITMQ_METRICS_PORT" >>"$base/rabbitmq.conf"
+  grep -q rabbitmq_prometheus "$base/enabled_plugins" 2>/dev/null || echo '[rabbitmq_prometheus].' >"$base/enabled_plugins"
   export HOME="$base/home" RABBITMQ_NODENAME="exam-${EXAM_STACK:-run}@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   export RABBITMQ_NODE_PORT="$AMQP_PORT" RABBITMQ_DIST_PORT="$AMQP_DIST_PORT" ERL_EPMD_ADDRESS=127.0.0.1
   export RABBITMQ_MNESIA_BASE="$base/mnesia" RABBITMQ_LOG_BASE="$base/logs" RABBITMQ_CONFIG_FILE="$base/rabbitmq.conf"
@@ -415,5 +423,68 @@ start_payment_simulator() {
   wait_port "$PAYMENT_SIMULATOR_PORT" "payment simulator" 10
 }
 stop_payment_simulator() { stop_pidfile "$PIDS/payment-simulator.pid" "payment simulator"; }
+
+# --- metrics and alerts -------------------------------------------------------------------------
+# Prometheus scrapes every service process (found from the PID files, as ops/status finds them),
+# PostgreSQL and Redis through their exporters, RabbitMQ's own endpoint and the machine's disks;
+# the alert rules are ops/monitoring/alerts.yml. All on loopback, data under the stack's folder.
+MONITORING=(prometheus postgres-exporter redis-exporter node-exporter)
+
+# The services' processes as Prometheus file-based discovery reads them; rewritten whenever
+# processes start or stop (ops/run, ops/scale), picked up within 5 s.
+write_scrape_targets() {
+  local dir="$STACK_DIR/prometheus/targets" f name service port first=1
+  mkdir -p "$dir"
+  {
+    echo '['
+    for f in "$PIDS"/*-api.pid "$PIDS"/*-worker-*.pid; do
+      [ -e "$f" ] && pid_alive "$f" || continue
+      name=$(basename "$f" .pid); service=${name%%-*}
+      if [[ $name == *-api ]]; then port=$(service_port "$service"); role=api; else port=$(worker_port "$service" "${name##*-}"); role=worker; fi
+      [ $first = 1 ] || echo ','
+      first=0
+      printf '{"targets": ["127.0.0.1:%s"], "labels": {"service": "%s", "role": "%s", "process": "%s"}}' "$port" "$service" "$role" "$name"
+    done
+    echo ']'
+  } >"$dir/services.json.tmp"
+  mv "$dir/services.json.tmp" "$dir/services.json"
+}
+
+render_prometheus_config() {
+  sed -e "s|@MONITORING_DIR@|$REPO_DIR/ops/monitoring|g" -e "s|@TARGETS_DIR@|$STACK_DIR/prometheus/targets|g" \
+    -e "s|@POSTGRES_EXPORTER_PORT@|$POSTGRES_EXPORTER_PORT|g" -e "s|@REDIS_EXPORTER_PORT@|$REDIS_EXPORTER_PORT|g" \
+    -e "s|@RABBITMQ_METRICS_PORT@|$RABBITMQ_METRICS_PORT|g" -e "s|@NODE_EXPORTER_PORT@|$NODE_EXPORTER_PORT|g" \
+    "$REPO_DIR/ops/monitoring/prometheus.yml.template" >"$1"
+}
+
+# run_monitor NAME PORT COMMAND...: one monitoring process, unless it runs, its PID kept.
+run_monitor() {
+  local name=$1 port=$2
+  shift 2
+  pid_alive "$PIDS/$name.pid" && return 0
+  setsid nohup "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$PIDS/$name.pid"
+  wait_port "$port" "$name" 15
+}
+
+start_monitoring() {
+  mkdir -p "$STACK_DIR/prometheus/data"
+  write_scrape_targets
+  render_prometheus_config "$STACK_DIR/prometheus/prometheus.yml"
+  say "starting Prometheus on 127.0.0.1:$PROMETHEUS_PORT with the PostgreSQL, Redis and machine exporters"
+  DATA_SOURCE_NAME="postgresql://$POSTGRES_OWNER_USER:$POSTGRES_OWNER_PASSWORD@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DATABASE?sslmode=disable" \
+    run_monitor postgres-exporter "$POSTGRES_EXPORTER_PORT" prometheus-postgres-exporter --web.listen-address="127.0.0.1:$POSTGRES_EXPORTER_PORT" \
+    --extend.query-path="$REPO_DIR/ops/monitoring/postgres-queries.yml"
+  run_monitor redis-exporter "$REDIS_EXPORTER_PORT" prometheus-redis-exporter -redis.addr="redis://127.0.0.1:$REDIS_PORT" \
+    -web.listen-address="127.0.0.1:$REDIS_EXPORTER_PORT"
+  run_monitor node-exporter "$NODE_EXPORTER_PORT" prometheus-node-exporter --collector.disable-defaults --collector.filesystem \
+    --collector.cpu --collector.meminfo --collector.loadavg --web.listen-address="127.0.0.1:$NODE_EXPORTER_PORT"
+  run_monitor prometheus "$PROMETHEUS_PORT" prometheus --config.file="$STACK_DIR/prometheus/prometheus.yml" \
+    --storage.tsdb.path="$STACK_DIR/prometheus/data" --storage.tsdb.retention.time=30d --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+}
+stop_monitoring() {
+  local name
+  for name in "${MONITORING[@]}"; do stop_pidfile "$PIDS/$name.pid" "$name"; done
+}
 
 stop_gateway() { pid_alive "$STACK_DIR/nginx/nginx.pid" && say "stopping the gateway"; stop_pidfile "$STACK_DIR/nginx/nginx.pid" gateway; }
