@@ -53,6 +53,9 @@ if [ -z "${PERSONAL_DATA_KEYS:-}" ]; then
       "$(date +%Y%m%d)" "$(head -c 32 /dev/urandom | base64 -w0)" "$(head -c 32 /dev/urandom | base64 -w0)" >"$STACK_DIR/secrets.env")
   fi
   # The Ed25519 key that signs the admission tickets' QR codes (added to stacks made before it).
+  # The passphrase that encrypts the backups (pgBackRest's repository and the documents' archive).
+  grep -q '^BACKUP_CIPHER_PASS=' "$STACK_DIR/secrets.env" ||
+    (umask 077 && printf 'BACKUP_CIPHER_PASS=%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >>"$STACK_DIR/secrets.env")
   grep -q '^DOCUMENT_SIGNING_KEYS=' "$STACK_DIR/secrets.env" ||
     (umask 077 && printf 'DOCUMENT_SIGNING_KEYS=d%s:%s\n' "$(date +%Y%m%d)" "$(head -c 32 /dev/urandom | base64 -w0)" >>"$STACK_DIR/secrets.env")
   set -a; source "$STACK_DIR/secrets.env"; set +a
@@ -123,7 +126,7 @@ stop_pidfile() { # PIDFILE WHAT: TERM, wait, then KILL what did not stop
 # need_packages [EXTRA ...]: what the stack needs from Debian, and what a caller adds (ops/test: the browser).
 need_packages() {
   local missing=() p
-  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-cjk poppler-utils prometheus prometheus-postgres-exporter prometheus-redis-exporter prometheus-node-exporter curl python3 python3-venv python3-cryptography wrk iproute2 "$@"; do
+  for p in postgresql postgresql-contrib redis-server rabbitmq-server nginx-light librabbitmq-dev libhiredis-dev libargon2-dev libgd-dev zlib1g-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-cjk poppler-utils prometheus prometheus-postgres-exporter prometheus-redis-exporter prometheus-node-exporter pgbackrest openssl curl python3 python3-venv python3-cryptography wrk iproute2 "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -178,6 +181,23 @@ max_connections = 300
 shared_buffers = 256MB
 CONF
   fi
+  # Continuous WAL archiving to pgBackRest (added to clusters made before it; takes a restart).
+  local restart=no
+  if ! grep -q '^# backups (pgBackRest)' "$data/postgresql.conf"; then
+    backup_config
+    cat >>"$data/postgresql.conf" <<CONF
+# backups (pgBackRest)
+unix_socket_directories = '$(backup_home)/socket'
+archive_mode = on
+archive_command = 'pgbackrest --config=$(backup_home)/pgbackrest.conf --stanza=exam archive-push %p'
+archive_timeout = 30
+CONF
+    restart=yes
+  fi
+  if [ $restart = yes ] && as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    say "restarting PostgreSQL to start archiving its WAL"
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w restart -o "-p $POSTGRES_PORT" -l "$log" >/dev/null
+  fi
   if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     say "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT"
     touch "$log"; [ "$(id -u)" = 0 ] && chown postgres: "$log"
@@ -185,7 +205,44 @@ CONF
     as_pg "$PG_BIN/pg_ctl" -D "$data" -o "-p $POSTGRES_PORT" -l "$log" -w -t 60 start >/dev/null
   fi
   setup_database
+  backup_config
+  [ -f "$(backup_home)/stanza-created" ] || { as_pg pgbackrest --config="$(backup_home)/pgbackrest.conf" --stanza=exam stanza-create >/dev/null &&
+    as_pg touch "$(backup_home)/stanza-created"; }
 }
+
+# --- backups (pgBackRest) -----------------------------------------------------------------------
+# The repository, its configuration and PostgreSQL's socket for pgBackRest (which reaches a local
+# cluster only through its socket), beside the cluster and owned by its user.
+backup_home() { echo "$(pg_home)/pgbackrest"; }
+backup_config() {
+  local home; home=$(backup_home)
+  mkdir -p "$home/repo" "$home/log" "$home/lock" "$home/spool" "$home/socket"
+  (umask 077 && cat >"$home/pgbackrest.conf" <<CONF
+[global]
+repo1-path=$home/repo
+repo1-cipher-type=aes-256-cbc
+repo1-cipher-pass=$BACKUP_CIPHER_PASS
+repo1-retention-full=2
+compress-type=gz
+compress-level=3
+process-max=2
+start-fast=y
+log-path=$home/log
+lock-path=$home/lock
+spool-path=$home/spool
+log-level-console=warn
+
+[exam]
+pg1-path=$(pg_data)
+pg1-port=$POSTGRES_PORT
+pg1-socket-path=$home/socket
+pg1-user=postgres
+CONF
+  )
+  [ "$(id -u)" = 0 ] && chown -R postgres: "$home"
+  chmod 700 "$home"
+}
+pgbackrest_() { as_pg pgbackrest --config="$(backup_home)/pgbackrest.conf" --stanza=exam "$@"; }
 
 psql_super() { PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="${POSTGRES_SUPERUSER_PASSWORD:-postgres_local}" psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 # As the schema owner, in the stack's database.
