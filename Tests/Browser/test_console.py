@@ -307,6 +307,8 @@ class PermitReview(unittest.TestCase):
         console_sign_in(driver, city, "#/permit-reviews")
         row = wait_xpath(driver, f'//table[@id="permit-reviews"]//tr[td[4][contains(., "复印件已留存")]]')
         self.assertIn("港澳台居民居住证", row.text)
+        self.assertIn("陈家明", row.text)
+        self.assertNotIn(number, row.text, "the document number masked")
         self.assertIn("1 份", row.text)
         candidate_id = row.get_attribute("data-candidate")
         self.page.check(driver, "console-permit-reviews")

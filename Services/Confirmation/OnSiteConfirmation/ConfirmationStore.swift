@@ -141,6 +141,9 @@ struct ConfirmationStore: Sendable {
 
     struct PermitCase: Codable, Sendable {
         let candidateID: Int64
+        /// Who the city is deciding on: the name and the masked document number.
+        let name: String
+        let documentNumberMasked: String
         let pointID: String
         let documentType: String
         let notes: String
@@ -152,15 +155,17 @@ struct ConfirmationStore: Sendable {
     func openPermitCases(under path: String) async throws -> [PermitCase] {
         let rows = try await postgres.query(
             """
-            SELECT v.candidate_id, v.point_id, c.document_type, v.notes,
+            SELECT v.candidate_id, c.name, c.document_number_masked, v.point_id, c.document_type, v.notes,
                    (SELECT count(*)::int FROM permit_scan s WHERE s.candidate_id = v.candidate_id), v.referred_at
             FROM permit_review v JOIN candidate_account c ON c.id = v.candidate_id JOIN organisation_node p ON p.id = v.point_id
             WHERE v.decision IS NULL AND p.path <@ \(path)::ltree
             ORDER BY v.referred_at LIMIT 500
             """, logger: logger)
         var cases: [PermitCase] = []
-        for try await (id, point, type, notes, scans, referred) in rows.decode((Int64, String, String, String, Int, Date).self) {
-            cases.append(PermitCase(candidateID: id, pointID: point, documentType: type, notes: notes, scanCount: scans, referredAt: referred))
+        for try await (id, name, masked, point, type, notes, scans, referred) in rows.decode((Int64, String, String, String, String, String, Int, Date).self) {
+            cases.append(PermitCase(
+                candidateID: id, name: name, documentNumberMasked: masked, pointID: point, documentType: type, notes: notes, scanCount: scans,
+                referredAt: referred))
         }
         return cases
     }

@@ -10,9 +10,9 @@ const documentNames = { resident_id: '居民身份证', hmt_permit: '港澳台�
 export async function permitReviewsView() {
   const cases = await staffCall('GET', '/api/confirmation/staff/permit-reviews');
   const rows = cases.map((c) => {
-    const row = h('tr', { 'data-candidate': String(c.candidateID) }, cells(String(c.candidateID), c.pointID, documentNames[c.documentType] ?? c.documentType,
-      c.notes, `${c.scanCount} 份`, when(c.referredAt)));
-    row.append(h('td', {}, decisionCell(`考生 ${c.candidateID} `, [
+    const row = h('tr', { 'data-candidate': String(c.candidateID) }, cells(`${c.name}（${c.documentNumberMasked}）`, c.pointID,
+      documentNames[c.documentType] ?? c.documentType, c.notes, `${c.scanCount} 份`, when(c.referredAt)));
+    row.append(h('td', {}, decisionCell(`${c.name} `, [
       { text: '通过并确认', kind: 'approve', run: (button, reason) => act(button, row, async () => { await staffCall('POST', `/api/confirmation/staff/permit-reviews/${c.candidateID}/approve`, { reason }); redraw(); }) },
       { text: '不予通过', kind: 'secondary', run: (button, reason) => act(button, row, async () => { await staffCall('POST', `/api/confirmation/staff/permit-reviews/${c.candidateID}/refuse`, { reason }); redraw(); }) }])));
     return row;

@@ -137,6 +137,10 @@ import Testing
 
             let cases = try await fixture.send(.get, "/staff/permit-reviews", as: &city)
             #expect(cases.text.contains("\"candidateID\":\(approved.id)"), "\(cases.text)")
+            // The city sees who it decides on: the name and the number masked, never the whole number.
+            let listed = (try JSONSerialization.jsonObject(with: Data(cases.body.readableBytesView)) as? [[String: Any]])?.first { ($0["candidateID"] as? Int).map(Int64.init) == approved.id }
+            #expect(listed?["name"] as? String == "陈家明", "\(cases.text)")
+            #expect((listed?["documentNumberMasked"] as? String).map { $0.contains("*") && !$0.contains(approved.number) } == true, "\(cases.text)")
             #expect(!(try await fixture.send(.get, "/staff/permit-reviews", as: &otherCity)).text.contains("\"candidateID\":\(approved.id)"))
             #expect(try await fixture.send(.post, "/staff/permit-reviews/\(approved.id)/approve", [:] as [String: String], as: &otherCity).status == .forbidden)
             #expect(try await fixture.send(.post, "/staff/permit-reviews/\(approved.id)/approve", [:] as [String: String], as: &operatorBrowser).status == .forbidden)
