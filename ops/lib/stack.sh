@@ -183,8 +183,8 @@ CONF
   fi
   # Continuous WAL archiving to pgBackRest (added to clusters made before it; takes a restart).
   local restart=no
+  backup_config
   if ! grep -q '^# backups (pgBackRest)' "$data/postgresql.conf"; then
-    backup_config
     cat >>"$data/postgresql.conf" <<CONF
 # backups (pgBackRest)
 unix_socket_directories = '$(backup_home)/socket'
@@ -205,7 +205,6 @@ CONF
     as_pg "$PG_BIN/pg_ctl" -D "$data" -o "-p $POSTGRES_PORT" -l "$log" -w -t 60 start >/dev/null
   fi
   setup_database
-  backup_config
   [ -f "$(backup_home)/stanza-created" ] || { as_pg pgbackrest --config="$(backup_home)/pgbackrest.conf" --stanza=exam stanza-create >/dev/null &&
     as_pg touch "$(backup_home)/stanza-created"; }
 }

@@ -31,11 +31,16 @@ struct FlowFormRoutes: Sendable {
         guard let latest else {
             throw APIError(.notFound, code: "flow_form.none", message: "报名流程表在确认点现场确认时打印；确认点尚未为您生成")
         }
+        return StoredFileResponse.pdf(try await form(request: latest, candidateID: candidateID), filename: "flow-form.pdf")
+    }
+
+    /// The request's stored file, drawn now if the worker has not reached it.
+    private func form(request: UUID, candidateID: Int64) async throws -> [UInt8] {
         let file = try await postgres.withTransaction(logger: logger) { connection in
-            try await maker.make(request: latest, candidateID: candidateID, on: connection, logger: logger)
+            try await maker.make(request: request, candidateID: candidateID, on: connection, logger: logger)
         }
         guard let file else { throw APIError.notFound }
-        return StoredFileResponse.pdf(try files.read(file), filename: "flow-form.pdf")
+        return try files.read(file)
     }
 
     @Sendable func download(_ request: Request, _ context: ExamRequestContext) async throws -> Response {
@@ -49,11 +54,7 @@ struct FlowFormRoutes: Sendable {
         ).decode((Int64, String).self).first { _ in true }
         try await access.staff.requireScope(member, covers: found?.1, action: "flow_form.print", target: .init(kind: "document_request", id: raw), request: request)
         guard let (candidateID, _) = found else { throw APIError.notFound }
-        let file = try await postgres.withTransaction(logger: logger) { connection in
-            try await maker.make(request: id, candidateID: candidateID, on: connection, logger: logger)
-        }
-        guard let file else { throw APIError.notFound }
-        let bytes = try files.read(file)
+        let bytes = try await form(request: id, candidateID: candidateID)
         try await access.audit.record(.staff(member), action: "flow_form.print", target: .candidate(candidateID), request: request)
         return StoredFileResponse.pdf(bytes, filename: "flow-form-\(raw.prefix(8).lowercased()).pdf")
     }

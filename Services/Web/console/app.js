@@ -8,7 +8,7 @@ import { slotsView } from './appointments.js';
 import { examSitesView, numberingView } from './arrangement.js';
 import { resultsView } from './documents.js';
 import { examYearView } from './examyear.js';
-import { show, staffCall } from './kit.js';
+import { fileInput, follow, show, staffCall } from './kit.js';
 import { reconciliationView, unpaidView } from './payments.js';
 import { bonusClaimsView, exemptionsView, permitReviewsView, reportsView } from './reviews.js';
 
@@ -120,10 +120,7 @@ function candidateCard(found, document) {
         h('td', {}, `${levelNames[c.level] ?? c.level ?? ''} · 院校 ${c.institutionCode ?? ''} · 专业 ${c.majorCode ?? ''} · ${formNames[c.studyForm] ?? c.studyForm ?? ''}`))))),
     photoState);
   const preview = h('div', { id: 'photo-preview' });
-  const upload = field({ name: 'photo', label: '上传读卡器相片文件（JPEG、PNG 或 BMP）', type: 'file' });
-  upload.querySelector('input').removeAttribute('data-field');
-  upload.querySelector('input').setAttribute('accept', 'image/jpeg,image/png,image/bmp');
-  const photoGroup = h('div', { 'data-group': 'image' }, upload, h('p', { class: 'error', role: 'alert' }));
+  const upload = fileInput('image', '上传读卡器相片文件（JPEG、PNG 或 BMP）', 'image/jpeg,image/png,image/bmp');
   // The photo as stored (what every document will print), shown back to the operator.
   const showPhoto = async () => {
     const stored = await staffCall('GET', `/api/confirmation/staff/candidates/${found.candidateID}/photo`);
@@ -134,7 +131,7 @@ function candidateCard(found, document) {
     photoState.textContent = '相片已采集';
     await showPhoto();
   };
-  upload.querySelector('input').addEventListener('change', (event) => {
+  upload.input.addEventListener('change', (event) => {
     const file = event.currentTarget.files[0];
     if (file) act(event.currentTarget, card, () => send(file));
   });
@@ -170,7 +167,7 @@ function candidateCard(found, document) {
     download(await staffCall('GET', `/api/documents/staff/document-requests/${requested.requestID}/pdf`), '报名流程表.pdf');
   }));
   if (found.photoTaken) showPhoto().catch(() => {});
-  card.append(...[h('h3', {}, '采集相片'), preview, photoGroup, h('div', { class: 'actions' }, camera, capture), video,
+  card.append(...[h('h3', {}, '采集相片'), preview, upload.element, h('div', { class: 'actions' }, camera, capture), video,
     document.documentType !== 'resident_id' ? scansPart(found) : null, bonusPart(found),
     h('div', { class: 'actions' }, confirm, flowForm)].filter(Boolean));
   return card;
@@ -178,12 +175,10 @@ function candidateCard(found, document) {
 
 // A permit holder's documents, scanned at the desk for the city's review.
 function scansPart(found) {
-  const chooser = field({ name: 'image', label: '证件扫描件（JPEG、PNG 或 BMP）', type: 'file' });
-  const input = chooser.querySelector('input');
-  input.removeAttribute('data-field');
-  input.setAttribute('accept', 'image/jpeg,image/png,image/bmp');
+  const scan = fileInput('image', '证件扫描件（JPEG、PNG 或 BMP）', 'image/jpeg,image/png,image/bmp');
+  const { input } = scan;
   const state = h('p', { id: 'scan-state', 'aria-live': 'polite' }, '港澳台、外籍证件须上传扫描件，由市级审核。');
-  const part = h('div', {}, h('h3', {}, '证件审核'), h('div', { 'data-group': 'image' }, chooser, h('p', { class: 'error', role: 'alert' })), state,
+  const part = h('div', {}, h('h3', {}, '证件审核'), scan.element, state,
     field({ name: 'notes', label: '资格审核意见（供市级审核）', type: 'textarea', hint: '如：港澳居民来往内地通行证原件已核验，复印件已留存' }));
   let count = 0;
   input.addEventListener('change', () => {
@@ -304,25 +299,24 @@ function paperFormsView() {
   const progress = h('progress', { id: 'batch-progress', max: 100, value: 0, 'aria-label': '导入进度' });
   const state = h('p', { id: 'batch-state', 'aria-live': 'polite' }, '尚未上传');
   const report = h('div', { class: 'actions' });
-  const file = field({ name: 'file', label: '草表文件（CSV 或 XLSX，第一行为列名）', type: 'file' });
-  file.querySelector('input').removeAttribute('data-field');
-  file.querySelector('input').setAttribute('accept', '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  const file = fileInput('file', '草表文件（CSV 或 XLSX，第一行为列名）', '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   const upload = h('button', { type: 'button', id: 'upload-batch' }, '上传并导入');
-  const card = h('section', { class: 'card' }, h('div', { 'data-group': 'file' }, file, h('p', { class: 'error', role: 'alert' })),
+  const card = h('section', { class: 'card' }, file.element,
     h('div', { class: 'actions' }, upload), progress, state, report);
   upload.addEventListener('click', () => act(upload, card, async () => {
-    const chosen = file.querySelector('input').files[0];
+    const chosen = file.file();
     if (!chosen) { state.textContent = '请先选择文件'; return; }
     clearErrors(card);
-    let batch = await staffCall('POST', `/api/confirmation/staff/paper-forms?fileName=${encodeURIComponent(chosen.name)}`,
+    const started = await staffCall('POST', `/api/confirmation/staff/paper-forms?fileName=${encodeURIComponent(chosen.name)}`,
       new Blob([await chosen.arrayBuffer()], { type: 'application/octet-stream' }));
-    while (!['done', 'failed'].includes(batch.status)) {
-      const percent = batch.totalRows ? Math.floor((batch.processedRows * 100) / batch.totalRows) : 0;
-      progress.value = percent;
-      state.textContent = batch.totalRows ? `正在导入：${batch.processedRows}/${batch.totalRows} 行（${percent}%）` : '排队等待导入…';
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      batch = await staffCall('GET', `/api/confirmation/staff/paper-forms/${batch.batchID}`);
-    }
+    const finished = (batch) => ['done', 'failed'].includes(batch.status);
+    const batch = finished(started) ? started : await follow(() => staffCall('GET', `/api/confirmation/staff/paper-forms/${started.batchID}`), finished,
+      (batch) => {
+        if (finished(batch)) return;
+        const percent = batch.totalRows ? Math.floor((batch.processedRows * 100) / batch.totalRows) : 0;
+        progress.value = percent;
+        state.textContent = batch.totalRows ? `正在导入：${batch.processedRows}/${batch.totalRows} 行（${percent}%）` : '排队等待导入…';
+      });
     progress.value = batch.status === 'done' ? 100 : progress.value;
     state.textContent = batch.status === 'done'
       ? `导入完成（100%）：新建 ${batch.created}，更新 ${batch.updated}，未变 ${batch.unchanged}，有误 ${batch.errors} 行`

@@ -1,12 +1,12 @@
 // Appointment slots (预约时段) a point publishes within its hours, the county's permission to work
 // outside them on a day (hours override), and who is booked on a day (the operator's list).
 import { act, banner, clearErrors, field, h, values } from '/shared/dom.js';
-import { cells, hasRole, show, staffCall, table } from './kit.js';
+import { beijingDay, cells, hasRole, show, staffCall, table } from './kit.js';
 
 export async function slotsView(member) {
   const points = (await staffCall('GET', '/api/confirmation/staff/points')).filter((point) => point.status === 'approved');
   if (points.length === 0) { show('预约时段', banner('本辖区还没有已审定的报名确认点。')); return; }
-  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const today = beijingDay();
   const pointField = () => field({ name: 'pointID', label: '报名确认点', options: points.map((p) => [p.id, p.name]), value: points[0].id, required: true });
   const section = (title, form, after) => h('section', { class: 'card' }, h('h3', {}, title), form, after);
 

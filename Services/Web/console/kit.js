@@ -35,7 +35,7 @@ export function fileInput(group, label, accept) {
   const input = chooser.querySelector('input');
   input.removeAttribute('data-field');
   input.setAttribute('accept', accept);
-  return { element: h('div', { 'data-group': group }, chooser, h('p', { class: 'error', role: 'alert' })), file: () => input.files[0] };
+  return { element: h('div', { 'data-group': group }, chooser, h('p', { class: 'error', role: 'alert' })), input, file: () => input.files[0] };
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,6 +52,8 @@ export async function follow(read, finished, progress) {
   return state;
 }
 
+// A day in Beijing (the exam's calendar) as YYYY-MM-DD, `offset` days from today.
+export const beijingDay = (offset = 0) => new Date(Date.now() + 8 * 3600 * 1000 + offset * 86400 * 1000).toISOString().slice(0, 10);
 export const yuan = (fen) => (fen === null || fen === undefined ? '' : `${(fen / 100).toFixed(2)} 元`);
 export const when = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '');
 export const hasRole = (member, ...roles) => roles.some((role) => member.roles.includes(role));

@@ -2,7 +2,7 @@
 // cities see the counts per point), and the province's daily reconciliation against a provider's
 // statement, which lists every mismatch and corrects nothing.
 import { act, banner, clearErrors, field, h, values } from '/shared/dom.js';
-import { cells, fileInput, show, staffCall, table, yuan } from './kit.js';
+import { beijingDay, cells, fileInput, show, staffCall, table, yuan } from './kit.js';
 
 export async function unpaidView() {
   const answer = await staffCall('GET', '/api/payment/staff/unpaid-candidates');
@@ -33,7 +33,7 @@ export async function unpaidView() {
 const mismatchNames = { amount_differs: '金额不符', paid_there_not_here: '渠道有、本系统无', paid_here_not_there: '本系统有、渠道无' };
 
 export function reconciliationView() {
-  const yesterday = new Date(Date.now() + 8 * 3600 * 1000 - 86400 * 1000).toISOString().slice(0, 10);
+  const yesterday = beijingDay(-1);
   const statement = fileInput('statement', '渠道对账单（CSV）', '.csv,text/csv');
   const result = h('div', { id: 'reconciliation-result' });
   const form = h('form', { novalidate: true },
