@@ -107,6 +107,34 @@ import Testing
         #expect(!Self.codes(outsider, Self.context(year: after)).contains("calendar.local_only"), "everyone after the phase")
     }
 
+    @Test func aStaggeredCityTakesSubmissionsOnlyFromItsOwnOpeningAndSaysWhen() {
+        var staggered = Self.year()
+        staggered.calendar.cityOpenings = [.init(cities: ["430100"], opens: Self.now + 3_600), .init(cities: ["430300"], opens: Self.now - 60)]
+        let refused = RegistrationRules.check(Self.form(), Self.context(year: staggered))
+        #expect(refused.map(\.code) == ["calendar.city_not_open"])
+        #expect(refused.first?.message.contains(CalendarDate.display(Self.now + 3_600)) == true, "the candidate is told the moment")
+        #expect(staggered.calendar.registrationOpens(forCity: "430100") == Self.now + 3_600)
+        #expect(staggered.calendar.registrationOpens(forCity: "430200") == staggered.calendar.registrationOpens, "a city in no group opens with the window")
+        #expect(RegistrationRules.check(Self.form(), Self.context(year: staggered, now: Self.now + 3_600)).isEmpty, "open from that moment")
+        var before = Self.year(opens: Self.now + Self.day)
+        before.calendar.cityOpenings = [.init(cities: ["430100"], opens: Self.now + 2 * Self.day)]
+        #expect(Self.codes(Self.form(), Self.context(year: before)) == ["calendar.not_open"], "before the window it is the window that is named")
+    }
+
+    @Test func cityOpeningsMustBeDistinctCitiesWithinTheWindow() {
+        func problems(_ groups: [ExamYearDocument.CityOpening]) -> [String] {
+            var year = Self.year()
+            year.calendar.cityOpenings = groups
+            return year.problems().filter { $0.field == "calendar.cityOpenings" }.map(\.message)
+        }
+        #expect(problems([.init(cities: ["430100"], opens: Self.now), .init(cities: ["430200", "430300"], opens: Self.now + 60)]).isEmpty)
+        #expect(problems([.init(cities: ["430100"], opens: Self.now), .init(cities: ["430100"], opens: Self.now + 60)]) == ["同一市州只能属于一个时段"])
+        #expect(problems([.init(cities: ["430100"], opens: Self.now - 2 * Self.day)]) == ["分市开放时间须在报名时间之内"])
+        #expect(problems([.init(cities: ["430100"], opens: Self.now + 30 * Self.day)]) == ["分市开放时间须在报名时间之内"], "opening as the window closes opens nothing")
+        #expect(problems([.init(cities: [], opens: Self.now)]) == ["每个时段须列出市州代码"])
+        #expect(problems([.init(cities: ["长沙"], opens: Self.now)]) == ["市州代码应为 6 位数字"])
+    }
+
     // MARK: basic information
 
     @Test func birthDateAndGenderMustAgreeWithTheResidentID() {

@@ -36,10 +36,20 @@ public struct ExamYearDocument: Codable, Sendable, Equatable {
         /// Until this moment the `localOnlyCities` take only candidates whose household is there.
         public var localOnlyUntil: Date?
         public var localOnlyCities: [String]
+        /// Staggered opening (SPEC §7, per-city time slots): the listed cities take submissions
+        /// only from their group's moment, later than `registrationOpens`, so that the first
+        /// hour's load is spread. A city in no group opens with the window.
+        public var cityOpenings: [CityOpening]?
         public var paymentDeadline: Date
         /// Ages (低龄: under `lowAgeBelow`) are counted at this date.
         public var ageReferenceDate: String
         public var lowAgeBelow: Int
+    }
+
+    /// A group of cities (市州 codes) and the moment registration opens for them.
+    public struct CityOpening: Codable, Sendable, Equatable {
+        public var cities: [String]
+        public var opens: Date
     }
 
     public struct Code: Codable, Sendable, Equatable {
@@ -141,6 +151,7 @@ extension ExamYearDocument {
         if let until = calendar.localOnlyUntil, until < calendar.registrationOpens || until > calendar.registrationCloses {
             problems.append(("calendar.localOnlyUntil", "本地户籍阶段须在报名时间之内"))
         }
+        problems += calendar.cityOpeningProblems()
         if calendar.paymentDeadline < calendar.registrationOpens { problems.append(("calendar.paymentDeadline", "缴费截止时间须晚于报名开始")) }
         if CalendarDate.parse(calendar.ageReferenceDate) == nil { problems.append(("calendar.ageReferenceDate", "日期格式应为 YYYY-MM-DD")) }
         if !(10...30).contains(calendar.lowAgeBelow) { problems.append(("calendar.lowAgeBelow", "低龄年龄无效")) }
@@ -177,6 +188,28 @@ extension ExamYearDocument {
         if let examination { problems += examination.problems() }
         if codeLists.educationLevels.contains(where: { ($0.levels ?? []).isEmpty }) {
             problems.append(("codeLists.educationLevels", "每个文化程度须列出可报考的层次"))
+        }
+        return problems
+    }
+}
+
+extension ExamYearDocument.Calendar {
+    /// When registration opens for candidates registering in `city`: its group's moment, or the window's.
+    public func registrationOpens(forCity city: String) -> Date {
+        cityOpenings?.first { $0.cities.contains(city) }?.opens ?? registrationOpens
+    }
+
+    func cityOpeningProblems() -> [(field: String, message: String)] {
+        guard let groups = cityOpenings else { return [] }
+        var problems: [(String, String)] = []
+        let cities = groups.flatMap(\.cities)
+        if groups.contains(where: { $0.cities.isEmpty }) { problems.append(("calendar.cityOpenings", "每个时段须列出市州代码")) }
+        if cities.contains(where: { $0.count != 6 || !$0.allSatisfy { $0.isASCII && $0.isNumber } }) {
+            problems.append(("calendar.cityOpenings", "市州代码应为 6 位数字"))
+        }
+        if Set(cities).count != cities.count { problems.append(("calendar.cityOpenings", "同一市州只能属于一个时段")) }
+        if groups.contains(where: { $0.opens < registrationOpens || $0.opens >= registrationCloses }) {
+            problems.append(("calendar.cityOpenings", "分市开放时间须在报名时间之内"))
         }
         return problems
     }

@@ -112,6 +112,9 @@ struct RegistrationFormRoutes: Sendable {
         let unsubmittedChanges: Bool
         /// The application for exemption from the exam, if any, and where its review stands.
         let exemption: ExemptionView?
+        /// Until the candidate has submitted: when registration opens for their city (the
+        /// calendar may stagger cities), so the page can say when to come back.
+        let registrationOpens: Date?
     }
 
     struct ExemptionView: Encodable, Sendable {
@@ -127,9 +130,8 @@ struct RegistrationFormRoutes: Sendable {
         let working = try await store.load(session.accountID)
         let edited = working?.unsubmittedChanges ?? false
         let form = working?.form ?? RegistrationForm()
-        let problems = status == .registered || edited
-            ? RegistrationRules.check(form, try await ruleContext(for: session.accountID, form: form, year: year))
-            : []
+        let ruleContext = status == .registered || edited ? try await ruleContext(for: session.accountID, form: form, year: year) : nil
+        let problems = ruleContext.map { RegistrationRules.check(form, $0) } ?? []
         // The point that counts is the submitted form's.
         let submitted = edited ? try await store.load(session.accountID, .submitted)?.form : form
         var point: ConfirmationPointOption?
@@ -151,7 +153,8 @@ struct RegistrationFormRoutes: Sendable {
             StatusView(
                 status: status.rawValue, statusName: status.name, problems: problems, confirmationPoint: point, nextStep: next,
                 unsubmittedChanges: edited,
-                exemption: exemption.map { ExemptionView(stage: $0.stage.rawValue, stageName: $0.stage.name, refusalReason: $0.refusalReason) }))
+                exemption: exemption.map { ExemptionView(stage: $0.stage.rawValue, stageName: $0.stage.name, refusalReason: $0.refusalReason) },
+                registrationOpens: status == .registered ? ruleContext.map { year.calendar.registrationOpens(forCity: $0.registeringCity) } : nil))
     }
 
     private func ruleContext(for candidateID: Int64, form: RegistrationForm, year: ExamYearDocument) async throws -> RuleContext {

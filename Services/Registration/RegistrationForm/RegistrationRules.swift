@@ -54,6 +54,14 @@ enum RegistrationRules {
         if context.now < calendar.registrationOpens {
             return [FieldError(field: "calendar", code: "calendar.not_open", message: "报名将于\(CalendarDate.display(calendar.registrationOpens))开始")]
         }
+        let opensHere = calendar.registrationOpens(forCity: context.registeringCity)
+        if context.now < opensHere {
+            return [
+                FieldError(
+                    field: "calendar", code: "calendar.city_not_open",
+                    message: "为错峰报名，本市州网上报名将于\(CalendarDate.display(opensHere))开始，届时即可提交")
+            ]
+        }
         if context.now > calendar.registrationCloses {
             return [FieldError(field: "calendar", code: "calendar.closed", message: "报名已于\(CalendarDate.display(calendar.registrationCloses))截止")]
         }

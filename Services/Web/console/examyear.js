@@ -7,6 +7,17 @@ import { fileInput, show, staffCall } from './kit.js';
 // The calendar is kept as instants; staff read and type them as Beijing time.
 const beijing = (iso) => (iso ? new Date(new Date(iso).getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16) : '');
 const instant = (local) => (local ? `${local}:00+08:00` : undefined);
+// Staggered opening as lines of "Beijing time, city codes"; a line that is not one is named beside the field.
+const openingsText = (groups) => (groups ?? []).map((g) => `${beijing(g.opens)} ${g.cities.join(',')}`).join('\n');
+function openings(text) {
+  const lines = (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  if (!lines.length) return undefined;
+  return lines.map((line, index) => {
+    const [, time, cities] = line.match(/^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2})\s+(.+)$/) ?? [];
+    if (!time) throw Object.assign(new Error('格式有误'), { fields: [{ field: 'calendar.cityOpenings', message: `第 ${index + 1} 行应为“时间 市州代码”` }] });
+    return { opens: instant(time.replace(' ', 'T')), cities: cities.split(/[,，\s]+/).filter(Boolean) };
+  });
+}
 const calendarFields = [['registrationOpens', '网上报名开始'], ['registrationCloses', '网上报名截止'], ['localOnlyUntil', '本地户籍优先截止（可不填）'], ['paymentDeadline', '缴费截止']];
 
 export async function examYearView() {
@@ -21,6 +32,8 @@ export async function examYearView() {
       field({ name: 'calendar.ageReferenceDate', label: '年龄计算基准日', type: 'date', value: calendar.ageReferenceDate ?? '' }),
       field({ name: 'calendar.lowAgeBelow', label: '低龄考生：未满（岁）', type: 'number', value: String(calendar.lowAgeBelow ?? 18) }),
       field({ name: 'calendar.localOnlyCities', label: '本地户籍优先的市州代码', value: (calendar.localOnlyCities ?? []).join(','), hint: '多个用逗号分隔' }),
+      field({ name: 'calendar.cityOpenings', label: '分市州开放时间（错峰，可不填）', type: 'textarea', value: openingsText(calendar.cityOpenings),
+        hint: '每行一个时段：北京时间 空格 市州代码，如 2027-08-20T10:00 430100,430200；未列出的市州随报名开始开放' }),
       field({ name: 'feeFen', label: '报名考试费（元）', type: 'number', value: feeFen ? String(feeFen / 100) : '' }),
       field({ name: 'pledge.version', label: '承诺书版本', value: pledge.version ?? '' })),
     field({ name: 'pledge.text', label: '诚信考试承诺书', type: 'textarea', value: pledge.text ?? '' }),
@@ -45,6 +58,7 @@ export async function examYearView() {
           localOnlyUntil: instant(input['calendar.localOnlyUntil']), paymentDeadline: instant(input['calendar.paymentDeadline']),
           ageReferenceDate: input['calendar.ageReferenceDate'], lowAgeBelow: Number(input['calendar.lowAgeBelow']),
           localOnlyCities: (input['calendar.localOnlyCities'] ?? '').split(/[,，\s]+/).filter(Boolean),
+          cityOpenings: openings(input['calendar.cityOpenings']),
         },
         feeFen: Math.round(Number(input.feeFen ?? 0) * 100),
         pledge: { version: input['pledge.version'] ?? '', text: input['pledge.text'] ?? '' },

@@ -58,7 +58,8 @@ async function loginView(expired) {
     expired ? banner('登录已过期，请重新登录；未保存的填写内容已为您保留。', 'error') : null,
     year ? h('section', { class: 'card' }, h('p', {}, `${year.year} 年成人高考网上报名：`,
       `${new Date(year.calendar.registrationOpens).toLocaleString('zh-CN')} 至 ${new Date(year.calendar.registrationCloses).toLocaleString('zh-CN')}；`,
-      `报名考试费 ${(year.feeFen / 100).toFixed(2)} 元。`)) : null,
+      `报名考试费 ${(year.feeFen / 100).toFixed(2)} 元。`,
+      year.calendar.cityOpenings?.length ? '为错峰报名，部分市州开放时间较晚，登录后可查看本市州的开始时间。' : '')) : null,
     h('section', { class: 'card' }, form));
 }
 
@@ -149,6 +150,10 @@ async function statusView() {
     h('section', { class: 'card' },
       h('p', {}, '当前状态：', h('strong', { id: 'status-name' }, status.statusName)),
       h('p', {}, '下一步：', status.nextStep),
+      status.registrationOpens && new Date(status.registrationOpens) > new Date()
+        ? h('p', { id: 'opens-for-you' }, '为错峰报名，本市州网上报名开始时间：',
+          h('strong', {}, new Date(status.registrationOpens).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })), '（北京时间），届时即可提交。')
+        : null,
       status.problems.length ? h('div', {}, h('h3', {}, '尚需完成'), h('ul', {}, status.problems.map((p) => h('li', {}, p.message ?? String(p))))) : null,
       order ? h('p', {}, `缴费订单 ${order.orderNo}：${order.status === 'paid' ? '已缴费' : order.status}`) : null,
       actions));

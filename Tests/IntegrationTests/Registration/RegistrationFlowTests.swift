@@ -111,6 +111,11 @@ import Testing
             #expect(codes.contains("choice2.level_not_allowed"))
             let kept = try await fixture.send(.get, "/registration", as: &browser)
             #expect(((kept.json["form"] as? [String: Any])?["basic"] as? [String: Any])?["postcode"] as? String == "4100")
+            // The status page says when registration opens for the candidate's city (here: with the window).
+            let status = try await fixture.send(.get, "/registration/status", as: &browser)
+            let year = try await fixture.send(.get, "/exam-year", as: &browser)
+            #expect(status.json["registrationOpens"] as? String != nil)
+            #expect(status.json["registrationOpens"] as? String == (year.json["calendar"] as? [String: Any])?["registrationOpens"] as? String)
 
             // A medical major without a medical point; then with one.
             var medical = ExamYearSetup.form(for: candidate)
@@ -154,6 +159,18 @@ import Testing
             let invalid = try await fixture.send(.put, "/staff/exam-years/\(ExamYearSetup.year)", document, as: &province)
             #expect(invalid.status == .unprocessableContent)
             #expect(invalid.errorFields.contains("calendar.registrationCloses"))
+
+            // Staggered opening: a city in two groups is named by its field; the year in force is unchanged.
+            var staggered = ExamYearSetup.document()
+            var staggeredCalendar = staggered["calendar"] as! [String: Any]
+            let opens = ISO8601DateFormatter().string(from: Date() + 3_600)
+            staggeredCalendar["cityOpenings"] = [["cities": ["430100"], "opens": opens], ["cities": ["430100", "430200"], "opens": opens]]
+            staggered["calendar"] = staggeredCalendar
+            let twice = try await fixture.send(.put, "/staff/exam-years/\(ExamYearSetup.year)", staggered, as: &province)
+            #expect(twice.status == .unprocessableContent)
+            #expect(twice.errorFields == ["calendar.cityOpenings"])
+            let inForce = try await fixture.send(.get, "/exam-year", as: &province)
+            #expect((inForce.json["calendar"] as? [String: Any])?["cityOpenings"] == nil)
         }
     }
 }
