@@ -88,6 +88,9 @@ def sign_in(number):
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
     sessions = list(pool.map(sign_in, sorted(numbers)))
+# The accounts' numbers, for benches that sign in (their password is `password` above).
+with open(os.path.join(out, "numbers.txt"), "w") as file:
+    file.write("\n".join(sorted(numbers)) + "\n")
 with open(os.path.join(out, "sessions.tsv"), "w") as file:
     for cookie, csrf in sessions:
         file.write(f"{cookie}\t{csrf}\n")
