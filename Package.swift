@@ -254,6 +254,7 @@ let package = Package(
                 "Settings", "Storage", "Contracts", "Access", "ServiceRuntime", "RegistrationService", "ConfirmationService", "ReviewService",
                 "ArrangementService", "DocumentGenerationService", "Photos", "CGD", .product(name: "Crypto", package: "swift-crypto"),
                 "Payments", .product(name: "_CryptoExtras", package: "swift-crypto"),
+                "Messaging", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/UnitTests",
             swiftSettings: swiftSettings

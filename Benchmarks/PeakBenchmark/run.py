@@ -10,7 +10,8 @@ by kind (deliberate rate-limit answers apart from errors); the queues' depths an
 payment backlogs sampled every 10 s; and the CPU each process took (seconds, and the share of
 the machine's cores), this generator included.
 
-Environment: GATEWAY, OUT (setup.py's files), DURATION (s), RATES ("sign_up=30,login=60,..."),
+Environment: GATEWAY, OUT (setup.py's files), DURATION (s), SCALE (every rate times this),
+RATES ("sign_up=30,login=60,...", after SCALE),
 PIDS (the stack's PID files), RABBITMQ_METRICS (the broker's Prometheus URL), and what
 ops/lib/stack.sh exports for psql.
 """
@@ -25,6 +26,8 @@ port = int(port)
 out = env["OUT"]
 duration = float(env.get("DURATION", "300"))
 rates = {"sign_up": 30, "login": 60, "read": 400, "draft": 150, "submit": 100, "booking": 20, "notify": 50}
+scale = float(env.get("SCALE", "1"))
+rates = {action: rate * scale for action, rate in rates.items()}
 for item in filter(None, env.get("RATES", "").split(",")):
     name, rate = item.split("=")
     rates[name.strip()] = float(rate)
@@ -136,14 +139,21 @@ async def one(action, scheduled):
     # A sign-up or a login is someone arriving: a new connection from a new address.
     arriving = action in ("sign_up", "login")
     connection = None
-    try:
-        connection = await (pool.fresh() if arriving else pool.get())
-        status, close = await exchange(connection, method, path, body, headers)
-        if close or arriving: connection[1].close()
-        else: pool.put(connection)
-    except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
-        if connection: connection[1].close()
-        status = 0
+    status = 0
+    # A kept-alive connection the gateway closed meanwhile fails before any answer: as a browser
+    # does, the request goes again once on a new connection.
+    for attempt in (1, 2):
+        reused = not arriving and attempt == 1 and bool(pool.idle)
+        try:
+            connection = await (pool.get() if reused else pool.fresh())
+            status, close = await exchange(connection, method, path, body, headers)
+            if close or arriving: connection[1].close()
+            else: pool.put(connection)
+            break
+        except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
+            if connection: connection[1].close()
+            status = 0
+            if not reused: break
     latencies[action].append((time.perf_counter() - scheduled) * 1000)
     outcomes[action]["ok" if 200 <= status < 300 else "rate_limited" if status == 429 else f"error {status or 'no answer'}"] += 1
 

@@ -25,7 +25,7 @@ public struct MessageRetention: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        await runUntilGracefulShutdown("outbox retention", logger: logger) {
             while !Task.isCancelled {
                 do {
                     let cutoff = Date(timeIntervalSinceNow: -Double(Self.retention.components.seconds))

@@ -43,7 +43,7 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        await runUntilGracefulShutdown("outbox relay", logger: logger) {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {
                 do {

@@ -8,7 +8,7 @@ public enum PeriodicWork {
     public static func run(
         every interval: Duration, logger: Logger, failure: Logger.Message, _ pass: @escaping @Sendable () async throws -> Bool
     ) async {
-        await cancelWhenGracefulShutdown {
+        await runUntilGracefulShutdown("\(failure)", logger: logger) {
             while !Task.isCancelled {
                 var more = false
                 do {

@@ -39,7 +39,7 @@ def resp(code, name=None, desc="", array=False, headers=None, ctype=None):
     if headers: r["headers"]=headers
     return r
 errors={"4XX":resp("4XX","Error","请求有误、未登录、无权限、冲突或过于频繁（429，带 Retry-After）"),
-        "503":resp("503","Error","会话或限流服务暂不可用（不放行）")}
+        "503":resp("503","Error","会话或限流服务暂不可用（不放行），或登录注册人数过多（busy，按 Retry-After 重试）")}
 
 def op(summary, ok, okname=None, req=None, array=False, security="candidate", tags=None, params=None, extra=None, reqbody=None, okctype=None):
     o={"summary":summary,"responses":{ok:resp(ok,okname,array=array,ctype=okctype),**errors}}

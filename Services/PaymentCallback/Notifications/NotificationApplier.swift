@@ -26,7 +26,7 @@ final class NotificationApplier: Service, Sendable {
     }
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
+        await runUntilGracefulShutdown("payment notification applier", logger: logger) {
             while !Task.isCancelled {
                 var applied = 0
                 do {
