@@ -6,7 +6,7 @@ clients are many candidates on many addresses: each connection is bound to its o
 address, so the per-address limits see what they would see in production.
 
 Prints one JSON object: per action the requests due and answered, p50/p99/max in ms, the answers
-by kind (deliberate rate-limit answers apart from errors); the queues' depths and the outbox and
+by kind (deliberate rate-limit and busy answers apart from errors); the queues' depths and the outbox and
 payment backlogs sampled every 10 s; and the CPU each process took (seconds, and the share of
 the machine's cores), this generator included.
 
@@ -118,14 +118,15 @@ async def exchange(connection, method, path, body, headers):
         if name == "content-length": length = int(value)
         elif name == "transfer-encoding" and "chunked" in value: chunked = True
         elif name == "connection" and "close" in value: close = True
+    body = b""
     if chunked:
         while True:
             size = int((await reader.readline()).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
+            body += (await reader.readexactly(size + 2))[:-2]
             if size == 0: break
     elif length:
-        await reader.readexactly(length)
-    return status, close
+        body = await reader.readexactly(length)
+    return status, close, body
 
 
 latencies = collections.defaultdict(list)
@@ -139,14 +140,14 @@ async def one(action, scheduled):
     # A sign-up or a login is someone arriving: a new connection from a new address.
     arriving = action in ("sign_up", "login")
     connection = None
-    status = 0
+    status, answer = 0, b""
     # A kept-alive connection the gateway closed meanwhile fails before any answer: as a browser
     # does, the request goes again once on a new connection.
     for attempt in (1, 2):
         reused = not arriving and attempt == 1 and bool(pool.idle)
         try:
             connection = await (pool.get() if reused else pool.fresh())
-            status, close = await exchange(connection, method, path, body, headers)
+            status, close, answer = await exchange(connection, method, path, body, headers)
             if close or arriving: connection[1].close()
             else: pool.put(connection)
             break
@@ -155,7 +156,11 @@ async def one(action, scheduled):
             status = 0
             if not reused: break
     latencies[action].append((time.perf_counter() - scheduled) * 1000)
-    outcomes[action]["ok" if 200 <= status < 300 else "rate_limited" if status == 429 else f"error {status or 'no answer'}"] += 1
+    # Deliberate answers to too much at once, apart from errors: rate limits (429) and the
+    # password line's "busy" (503 with Retry-After).
+    kind = "ok" if 200 <= status < 300 else "rate_limited" if status == 429 \
+        else "busy" if status == 503 and b'"busy"' in answer else f"error {status or 'no answer'}"
+    outcomes[action][kind] += 1
 
 
 async def arrivals(action, rate, until, tasks):

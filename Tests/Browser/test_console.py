@@ -85,7 +85,19 @@ class ExamYearEditor(unittest.TestCase):
         wait_for(driver, '[data-field="rest"][aria-invalid="true"]')
         self.page.check(driver, "console-exam-year-refused")
         driver.execute_script("arguments[0].value = arguments[1]", rest, saved_rest)
-        driver.find_element(By.CSS_SELECTOR, '#exam-year-form button[type="submit"]').click()
+
+        # Staggered opening: a line that is not "time codes" is named by its line; a city in two
+        # groups is refused by the service beside the same field; emptied, the year saves.
+        submit = driver.find_element(By.CSS_SELECTOR, '#exam-year-form button[type="submit"]')
+        openings = fill(driver, "calendar.cityOpenings", "明天上午 430100")
+        submit.click()
+        wait_text(driver, f'#{openings.get_attribute("id")}-error', "第 1 行应为")
+        opens = driver.find_element(By.CSS_SELECTOR, '[data-field="calendar.registrationOpens"]').get_attribute("value")
+        fill(driver, "calendar.cityOpenings", f"{opens} 430100\n{opens} 430100,430200")
+        submit.click()
+        wait_text(driver, f'#{openings.get_attribute("id")}-error', "同一市州只能属于一个时段")
+        driver.find_element(By.CSS_SELECTOR, '[data-field="calendar.cityOpenings"]').clear()
+        submit.click()
         wait_text(driver, "#exam-year-form .banner.ok", "已保存")
 
 

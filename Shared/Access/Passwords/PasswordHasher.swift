@@ -13,7 +13,7 @@ import Synchronization
 /// Hashing takes tens of milliseconds of one core on purpose (about 47 ms here), so it runs on
 /// threads of its own, one fewer than the cores: however many people sign in at once, the other
 /// requests keep a core. Checks wait for a thread in a short line; when the line is full (about
-/// 0.4 s of work per thread) a sign-in is turned away at once with 503 and `Retry-After`, the
+/// 0.25 s of work per thread) a sign-in is turned away at once with 503 and `Retry-After`, the
 /// "try again at" answer of SPEC §7, instead of queueing for many seconds while the machine's
 /// cores are all hashing.
 public struct PasswordHasher: Sendable {
@@ -33,8 +33,9 @@ public struct PasswordHasher: Sendable {
     private let pool: NIOThreadPool
     private let line: AdmissionLine
 
-    /// `admitted`: checks running or waiting at once (default: 8 per hashing thread).
-    public init(pool: NIOThreadPool = PasswordHasher.threads, admitted: Int = 8 * max(1, System.coreCount - 1)) {
+    /// `admitted`: checks running or waiting at once (default: 6 per hashing thread, so that
+    /// one admitted waits at most about a quarter of a second for its turn).
+    public init(pool: NIOThreadPool = PasswordHasher.threads, admitted: Int = 6 * max(1, System.coreCount - 1)) {
         self.pool = pool
         self.line = AdmissionLine(limit: admitted)
     }
