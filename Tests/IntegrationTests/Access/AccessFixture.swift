@@ -74,7 +74,7 @@ struct AccessFixture: Sendable {
             redis: RedisClient(settings: TestStack.redis, logger: logger),
             amqp: AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: []), logger: logger), logger: logger)
         let router = Router()
-        let access = try AccessControl(dependencies)
+        let access = try AccessControl(dependencies, passwords: AccessFixture.passwords)
         let routes = ServiceRoutes(router, access: access)
         switch service {
         case .registration: RegistrationAPI.add(to: routes, dependencies, access: access, sms: RecordingSMSSender())
@@ -103,7 +103,7 @@ struct AccessFixture: Sendable {
         let redis = RedisClient(settings: redisSettings, logger: logger)
         let amqp = AMQPClient(settings: TestStack.amqp, topology: Topology(workQueues: []), logger: logger)
         let dependencies = Dependencies(settings: serviceSettings, reader: reader, postgres: postgres, redis: redis, amqp: amqp, logger: logger)
-        let access = try AccessControl(dependencies)
+        let access = try AccessControl(dependencies, passwords: AccessFixture.passwords)
         let sms = RecordingSMSSender()
         let router = Router()
         router.add(middleware: UnexpectedErrorMiddleware())
@@ -155,6 +155,11 @@ struct Browser: Sendable {
 }
 
 extension AccessFixture {
+    /// Every fixture's password checks, on the process's hashing threads, with a line long enough
+    /// for the tests that sign a hundred candidates in at once (a real process turns the excess
+    /// away as busy: PasswordHashingTests).
+    static let passwords = PasswordHasher(admitted: 1_000)
+
     /// Sends a request as `browser` and remembers what it set.
     @discardableResult
     func send(_ method: HTTPRequest.Method, _ path: String, _ body: Any? = nil, as browser: inout Browser, headers extra: HTTPFields = [:]) async throws -> TestResponse {
