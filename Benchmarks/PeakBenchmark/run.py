@@ -15,7 +15,7 @@ RATES ("sign_up=30,login=60,...", after SCALE),
 PIDS (the stack's PID files), RABBITMQ_METRICS (the broker's Prometheus URL), and what
 ops/lib/stack.sh exports for psql.
 """
-import asyncio, collections, glob, json, os, random, re, subprocess, sys, time, urllib.request
+import asyncio, collections, glob, json, os, random, re, sys, time, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "RegistrationBenchmark"))
 from exam_year import query  # noqa: E402

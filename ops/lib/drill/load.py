@@ -12,7 +12,7 @@ Runs until the file STOP exists. Environment: GATEWAY, JOURNAL, STOP, KEYS_DIR (
 Alipay key), OPERATOR_COOKIE and OPERATOR_CSRF (the point's operator), PHOTO (a JPEG as the ID-card
 reader gives it), WALKERS (threads).
 """
-import base64, http.client, itertools, json, os, random, threading, time, urllib.parse, uuid
+import base64, http.client, itertools, json, os, threading, time, urllib.parse, uuid
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
